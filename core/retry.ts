@@ -1,0 +1,78 @@
+// Backoff shared by both API clients. The decision *whether* to retry and how long the
+// service asked us to wait belongs to each client's error classifier; this module only
+// schedules the attempts and enforces the caller's ceiling on total waiting.
+
+import type { Sleep } from './http';
+
+export interface RetryDecision {
+	retry: boolean;
+	/** A wait the service asked for (e.g. Meta's estimated_time_to_regain_access), in ms. */
+	waitMs?: number;
+}
+
+export interface RetryOptions {
+	/** Attempts in all, the first included. */
+	maxAttempts: number;
+	/** First backoff; doubles each attempt, with jitter. */
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Total time this call may spend waiting; past it the last error is thrown. */
+	maxTotalWaitMs: number;
+	sleep: Sleep;
+	/** For deterministic tests. Defaults to Math.random. */
+	random?: () => number;
+	/** Told about each wait, for the run summary (no payloads, no identifiers). */
+	onRetry?: (info: { attempt: number; waitMs: number; error: unknown }) => void;
+}
+
+export const DEFAULT_RETRY: Omit<RetryOptions, 'sleep'> = {
+	maxAttempts: 6,
+	baseDelayMs: 1000,
+	maxDelayMs: 60_000,
+	maxTotalWaitMs: 15 * 60_000,
+};
+
+export class RetryBudgetExceededError extends Error {
+	constructor(
+		readonly cause: unknown,
+		readonly waitedMs: number,
+		readonly neededMs: number,
+	) {
+		super(
+			`The service asked to wait ${Math.ceil(neededMs / 1000)} s more, past the maximum wait ` +
+				`(${Math.round(waitedMs / 1000)} s already waited). Raise "Maximum Wait" or let the next run continue.`,
+		);
+		this.name = 'RetryBudgetExceededError';
+	}
+}
+
+export function backoffDelay(attempt: number, options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+	const exp = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+	const random = options.random ?? Math.random;
+	// "Equal jitter": never less than half the exponential step, so waits still grow.
+	return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+export async function withRetry<T>(
+	operation: (attempt: number) => Promise<T>,
+	classify: (error: unknown) => RetryDecision,
+	options: RetryOptions,
+): Promise<T> {
+	let waited = 0;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await operation(attempt);
+		} catch (error) {
+			const decision = classify(error);
+			if (!decision.retry || attempt >= options.maxAttempts) throw error;
+			const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options));
+			if (waited + wait > options.maxTotalWaitMs) {
+				if (decision.waitMs !== undefined) throw new RetryBudgetExceededError(error, waited, wait);
+				throw error;
+			}
+			options.onRetry?.({ attempt, waitMs: wait, error });
+			waited += wait;
+			await options.sleep(wait);
+		}
+	}
+}
