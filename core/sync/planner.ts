@@ -1,0 +1,204 @@
+// The planner of the hourly sync: given the committed state and what Actito says now, decide
+// which profiles need an action at Meta, and why. Pure: the Get Changes node feeds it
+// profiles page by page and emits what it returns.
+
+import { buildMetaRow, rowFingerprint, type MetaKey } from '../identifiers';
+import type { MemberMap } from '../state/memberCodec';
+import { toMemberId } from '../state/memberCodec';
+import type { ChangeItem, ChangeReason } from './changeItem';
+import { DEFAULT_FIELD_MAP, IDENTIFIER_FIELDS } from './changeItem';
+import { consentVerdict, parseConsent, type UnknownConsentPolicy } from './consent';
+
+/** What the planner needs to know of one profile, already read from Actito. */
+export interface ProfileSnapshot {
+	profileId: string;
+	/** Belongs to the audience's segmentation. */
+	isMember: boolean;
+	deleted: boolean;
+	marketingConsent: unknown;
+	/** Identifier fields in change-item names (email, phone, country, firstName, …). */
+	identifiers: Record<string, unknown>;
+	updateMoment?: string | null;
+}
+
+export interface PlannerSettings {
+	link: string;
+	schema: MetaKey[];
+	fieldMap?: Record<string, string>;
+	defaultCountry?: string;
+	unknownConsent: UnknownConsentPolicy;
+	/** Changes emitted at most in one run; the rest waits for the next run. */
+	maxChanges: number;
+	mode: 'incremental' | 'full';
+	/** First run of the link: additions are `joined`, not `reconcile`. */
+	firstRun: boolean;
+}
+
+export interface PlanStats {
+	observed: number;
+	add: number;
+	remove: number;
+	unchanged: number;
+	/** Members without any valid match key (not sent). */
+	invalid: number;
+	/** Members refused for negative consent (or unknown, when the policy blocks it). */
+	blockedForConsent: number;
+	/** Changes beyond maxChanges, left for the next run. */
+	deferred: number;
+}
+
+export interface Plan {
+	items: ChangeItem[];
+	stats: PlanStats;
+	/** Highest updateMoment seen (for the candidate watermark). */
+	maxUpdateMoment: string | null;
+	/** Members of the state not seen in a full read (only in full mode). */
+	missingFromFullRead: number;
+}
+
+export function fingerprintProfile(
+	snapshot: Pick<ProfileSnapshot, 'profileId' | 'identifiers'>,
+	settings: Pick<PlannerSettings, 'schema' | 'fieldMap' | 'defaultCountry'>,
+): { fingerprint: number; hasMatchKey: boolean } {
+	const fieldMap = settings.fieldMap ?? DEFAULT_FIELD_MAP;
+	const item: Record<string, unknown> = { ...snapshot.identifiers, profileId: snapshot.profileId };
+	const values: Partial<Record<MetaKey, unknown>> = {};
+	for (const key of settings.schema) {
+		const field = fieldMap[key];
+		if (field !== undefined) values[key] = item[field];
+	}
+	const countryField = fieldMap.COUNTRY ?? 'country';
+	const built = buildMetaRow(settings.schema, values, {
+		defaultCountry: settings.defaultCountry,
+		country: typeof item[countryField] === 'string' ? (item[countryField] as string) : undefined,
+	});
+	return { fingerprint: rowFingerprint(built.row), hasMatchKey: built.hasMatchKey };
+}
+
+export class ChangePlanner {
+	private readonly pending = new Map<string, ChangeItem[]>();
+	private readonly seen = new Set<number>();
+	private readonly stats: PlanStats = {
+		observed: 0,
+		add: 0,
+		remove: 0,
+		unchanged: 0,
+		invalid: 0,
+		blockedForConsent: 0,
+		deferred: 0,
+	};
+	private maxUpdateMoment: string | null = null;
+	private emitted = 0;
+
+	constructor(
+		private readonly members: MemberMap,
+		private readonly settings: PlannerSettings,
+	) {}
+
+	observe(snapshot: ProfileSnapshot): void {
+		this.stats.observed++;
+		const id = toMemberId(snapshot.profileId);
+		this.seen.add(id);
+		if (snapshot.updateMoment && (!this.maxUpdateMoment || snapshot.updateMoment > this.maxUpdateMoment)) {
+			this.maxUpdateMoment = snapshot.updateMoment;
+		}
+		const key = String(id);
+		// A profile read twice (paging overlap) keeps only its latest decision.
+		if (this.pending.has(key)) this.retract(key);
+		const items = this.decide(id, snapshot);
+		if (items.length) this.emit(key, items);
+	}
+
+	/** A profile known to be deleted (webhook, or a 404 on re-read). */
+	observeDeleted(profileId: string): void {
+		this.observe({ profileId, isMember: false, deleted: true, marketingConsent: null, identifiers: {} });
+	}
+
+	finish(): Plan {
+		let missing = 0;
+		if (this.settings.mode === 'full') {
+			// Members we pushed that a full read no longer lists: left the segment or deleted.
+			for (const id of this.members.keys()) {
+				if (this.seen.has(id)) continue;
+				missing++;
+				this.emit(String(id), [this.removal(String(id), 'reconcile', null)]);
+			}
+		}
+		const items: ChangeItem[] = [];
+		for (const list of this.pending.values()) items.push(...list);
+		return { items, stats: { ...this.stats }, maxUpdateMoment: this.maxUpdateMoment, missingFromFullRead: missing };
+	}
+
+	private decide(id: number, snapshot: ProfileSnapshot): ChangeItem[] {
+		const inMembers = this.members.has(id);
+		const profileId = String(id);
+		const consent = parseConsent(snapshot.marketingConsent);
+		if (snapshot.deleted || !snapshot.isMember) {
+			if (!inMembers) return [];
+			return [this.removal(profileId, snapshot.deleted ? 'deleted' : 'left', consent)];
+		}
+		const verdict = consentVerdict(snapshot.marketingConsent, this.settings.unknownConsent);
+		if (verdict !== 'allowed') {
+			this.stats.blockedForConsent++;
+			if (inMembers) return [this.removal(profileId, 'consent_withdrawn', consent)];
+			// Not at Meta: still shown once, as an add the Consent Filter blocks, so that the
+			// refusal reaches the audit log. Full reconciles after the first stay quiet.
+			if (this.settings.mode === 'full' && !this.settings.firstRun) return [];
+			return [this.addition(profileId, snapshot, 'joined', consent)];
+		}
+		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);
+		if (!hasMatchKey) {
+			this.stats.invalid++;
+			return inMembers ? [this.removal(profileId, 'identifiers_changed', consent)] : [];
+		}
+		if (!inMembers) {
+			const reason: ChangeReason = this.settings.mode === 'full' && !this.settings.firstRun ? 'reconcile' : 'joined';
+			return [this.addition(profileId, snapshot, reason, consent)];
+		}
+		if (this.members.get(id) === fingerprint) {
+			this.stats.unchanged++;
+			return [];
+		}
+		// Meta keeps the old hashes under the EXTERN_ID: drop them, then add the new row.
+		return [
+			this.removal(profileId, 'identifiers_changed', consent),
+			this.addition(profileId, snapshot, 'identifiers_changed', consent),
+		];
+	}
+
+	private emit(key: string, items: ChangeItem[]): void {
+		if (this.emitted + items.length > this.settings.maxChanges) {
+			this.stats.deferred += items.length;
+			return;
+		}
+		this.emitted += items.length;
+		for (const item of items) this.stats[item.action]++;
+		this.pending.set(key, items);
+	}
+
+	private retract(key: string): void {
+		const items = this.pending.get(key) ?? [];
+		this.pending.delete(key);
+		this.emitted -= items.length;
+		for (const item of items) this.stats[item.action]--;
+	}
+
+	private removal(profileId: string, reason: ChangeReason, consent: boolean | null): ChangeItem {
+		// Removals go by EXTERN_ID: they carry no identifier at all.
+		return { profileId, action: 'remove', reason, marketingConsent: consent, link: this.settings.link };
+	}
+
+	private addition(
+		profileId: string,
+		snapshot: ProfileSnapshot,
+		reason: ChangeReason,
+		consent: boolean | null,
+	): ChangeItem {
+		const item: ChangeItem = { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
+		for (const field of IDENTIFIER_FIELDS) {
+			const value = snapshot.identifiers[field];
+			if (value !== undefined && value !== null && value !== '') item[field] = value;
+		}
+		return item;
+	}
+}

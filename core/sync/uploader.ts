@@ -1,0 +1,220 @@
+// Sends change rows to a Meta customer-list audience: removals first, then additions, each
+// operation in one upload session of batches of at most 10,000 rows. After each batch Meta
+// accepts, the caller is told exactly which rows went, so that it can commit them. A failure
+// stops the run and is returned in the summary (not thrown), with everything accepted so far.
+
+import { rowFingerprint } from '../identifiers';
+import type { MetaClient } from '../meta/metaClient';
+import { MetaApiError } from '../meta/metaErrors';
+import { chunk, clampBatchSize, removalRow } from './batching';
+
+export interface UploadRow {
+	/** Index of the input item, for pairing and per-item errors. */
+	index: number;
+	profileId?: string;
+	action: 'add' | 'remove';
+	schema: string[];
+	row: string[];
+	/** Invalid identifier values of the item, key → reason (from Hash Identifiers). */
+	invalid?: Record<string, string>;
+}
+
+export interface AcceptedBatch {
+	action: 'add' | 'remove';
+	entries: Array<{ profileId?: string; fingerprint: number }>;
+}
+
+export interface UploadOptions {
+	audienceId: string;
+	batchSize?: number;
+	dryRun?: boolean;
+	/** `replace` sends every addition through usersreplace (the whole membership). */
+	mode?: 'sync' | 'replace';
+	onBatchAccepted?: (batch: AcceptedBatch) => void;
+	now?: () => number;
+}
+
+export interface BatchReport {
+	operation: 'add' | 'remove' | 'replace';
+	sessionId: string;
+	batchSeq: number;
+	rows: number;
+	lastBatch: boolean;
+	numReceived?: number;
+	numInvalidEntries?: number;
+	/** Dry run only: the first rows as they would be sent (hashed). */
+	sample?: string[][];
+}
+
+export interface UploadSummary {
+	audienceId: string;
+	status: 'success' | 'error' | 'dry_run' | 'nothing_to_do';
+	schema: string[];
+	sent: { add: number; remove: number };
+	received: number;
+	invalidAtMeta: number;
+	/** Items not sent because they carry no usable identifier. */
+	skippedNoIdentifier: number;
+	coverage: Record<string, number>;
+	invalidByReason: Record<string, number>;
+	sessions: string[];
+	batches: BatchReport[];
+	requests: number;
+	durationMs: number;
+	error?: { kind: string; message: string; hint?: string; code?: number; subcode?: number; itemIndex?: number };
+}
+
+export class UploadInputError extends Error {
+	constructor(
+		message: string,
+		readonly itemIndex: number,
+	) {
+		super(message);
+		this.name = 'UploadInputError';
+	}
+}
+
+function hasMatchKey(schema: string[], row: string[]): boolean {
+	return row.some((value, i) => value !== '' && schema[i] !== 'EXTERN_ID');
+}
+
+export async function uploadChanges(
+	client: MetaClient,
+	rows: UploadRow[],
+	options: UploadOptions,
+): Promise<UploadSummary> {
+	const now = options.now ?? Date.now;
+	const started = now();
+	const requestsBefore = client.stats.requests;
+	const batchSize = clampBatchSize(options.batchSize);
+	const schema = rows[0]?.schema ?? [];
+	const summary: UploadSummary = {
+		audienceId: options.audienceId,
+		status: 'nothing_to_do',
+		schema,
+		sent: { add: 0, remove: 0 },
+		received: 0,
+		invalidAtMeta: 0,
+		skippedNoIdentifier: 0,
+		coverage: Object.fromEntries(schema.map((key) => [key, 0])),
+		invalidByReason: {},
+		sessions: [],
+		batches: [],
+		requests: 0,
+		durationMs: 0,
+	};
+
+	const removals: UploadRow[] = [];
+	const additions: UploadRow[] = [];
+	for (const row of rows) {
+		// Meta allows one schema per audience for its whole life (error 2650 otherwise).
+		if (row.schema.join(',') !== schema.join(',')) {
+			throw new UploadInputError(
+				`Item ${row.index} has schema [${row.schema.join(', ')}] but earlier items have [${schema.join(', ')}]. ` +
+					'A Meta audience takes one schema: use the same Hash Identifiers settings for every item.',
+				row.index,
+			);
+		}
+		if (row.row.length !== schema.length) {
+			throw new UploadInputError(`Item ${row.index} has ${row.row.length} values for ${schema.length} schema keys.`, row.index);
+		}
+		for (const [key, reason] of Object.entries(row.invalid ?? {})) {
+			const label = `${key}: ${reason}`;
+			summary.invalidByReason[label] = (summary.invalidByReason[label] ?? 0) + 1;
+		}
+		if (row.action === 'remove') {
+			const sent = removalRow(schema, row.row);
+			if (!sent.some((value) => value !== '')) {
+				summary.skippedNoIdentifier++;
+				continue;
+			}
+			removals.push({ ...row, row: sent });
+		} else {
+			if (!hasMatchKey(schema, row.row)) {
+				summary.skippedNoIdentifier++;
+				continue;
+			}
+			row.row.forEach((value, i) => {
+				if (value !== '') summary.coverage[schema[i]]++;
+			});
+			additions.push(row);
+		}
+	}
+
+	const operations: Array<['add' | 'remove' | 'replace', UploadRow[]]> =
+		options.mode === 'replace' ? [['replace', additions]] : [['remove', removals], ['add', additions]];
+
+	try {
+		for (const [operation, list] of operations) {
+			if (!list.length && operation !== 'replace') continue;
+			const batches = chunk(list, batchSize);
+			if (!batches.length) batches.push([]);
+			const sessionId = client.newSessionId();
+			summary.sessions.push(String(sessionId));
+			for (let b = 0; b < batches.length; b++) {
+				const batch = batches[b];
+				const report: BatchReport = {
+					operation,
+					sessionId: String(sessionId),
+					batchSeq: b + 1,
+					rows: batch.length,
+					lastBatch: b === batches.length - 1,
+				};
+				summary.batches.push(report);
+				if (options.dryRun) {
+					report.sample = batch.slice(0, 3).map((r) => r.row);
+				} else {
+					const answer = await client.upload({
+						audienceId: options.audienceId,
+						operation,
+						schema,
+						rows: batch.map((r) => r.row),
+						session: {
+							sessionId,
+							batchSeq: b + 1,
+							lastBatchFlag: report.lastBatch,
+							estimatedNumTotal: list.length,
+						},
+					});
+					report.numReceived = answer.numReceived;
+					report.numInvalidEntries = answer.numInvalidEntries;
+					summary.invalidAtMeta += answer.numInvalidEntries ?? 0;
+				}
+				const action = operation === 'remove' ? 'remove' : 'add';
+				summary.sent[action] += batch.length;
+				if (!options.dryRun && operation !== 'replace') {
+					options.onBatchAccepted?.({
+						action,
+						entries: batch.map((r) => ({ profileId: r.profileId, fingerprint: rowFingerprint(r.row) })),
+					});
+				}
+			}
+			const last = summary.batches[summary.batches.length - 1];
+			if (last?.numReceived !== undefined) summary.received += last.numReceived;
+			if (operation === 'replace' && !options.dryRun) {
+				// A replace takes effect when its last batch lands: only then does it commit.
+				options.onBatchAccepted?.({
+					action: 'add',
+					entries: list.map((r) => ({ profileId: r.profileId, fingerprint: rowFingerprint(r.row) })),
+				});
+			}
+		}
+		summary.status = options.dryRun ? 'dry_run' : summary.batches.length ? 'success' : 'nothing_to_do';
+	} catch (error) {
+		summary.status = 'error';
+		if (error instanceof MetaApiError) {
+			summary.error = {
+				kind: error.kind,
+				message: error.message,
+				hint: error.hint,
+				code: error.code,
+				subcode: error.subcode,
+			};
+		} else {
+			summary.error = { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
+		}
+	}
+	summary.requests = client.stats.requests - requestsBefore;
+	summary.durationMs = now() - started;
+	return summary;
+}

@@ -1,0 +1,126 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { MetaClient } from '../../core/meta/metaClient';
+import { toNodeError } from '../shared/errors';
+import { requestTransport, metaCredentialsFrom } from '../shared/transport';
+import { searchAdAccounts, searchAudiences } from './listSearch';
+import * as createAudience from './resources/audience/createAudience';
+import * as getEstimatedSize from './resources/audience/getEstimatedSize';
+import * as getUploadSessions from './resources/audience/getUploadSessions';
+import * as listAudiences from './resources/audience/listAudiences';
+import { executeUpload, syncOptions } from './resources/audience/syncMembers';
+import { adAccountLocator, audienceLocator } from './shared';
+
+const AUDIENCE_OPERATIONS = ['syncMembers', 'replaceMembers', 'getEstimatedSize', 'getUploadSessions'];
+
+export class MetaCustomAudience implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Meta Custom Audience',
+		name: 'metaCustomAudience',
+		icon: { light: 'file:meta.svg', dark: 'file:meta.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Sync hashed customers into Meta (Facebook/Instagram) customer-list Custom Audiences',
+		defaults: { name: 'Meta Custom Audience' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'syncMembers',
+				options: [
+					{ name: 'Create Audience', value: 'createAudience', action: 'Create a customer list audience' },
+					{
+						name: 'Get Estimated Size',
+						value: 'getEstimatedSize',
+						action: 'Get the estimated size of an audience',
+					},
+					{ name: 'Get Upload Sessions', value: 'getUploadSessions', action: 'Get the upload sessions of an audience' },
+					{ name: 'List Audiences', value: 'listAudiences', action: 'List customer list audiences' },
+					{
+						name: 'Replace Members',
+						value: 'replaceMembers',
+						action: 'Replace all members of an audience',
+						description: 'Send the whole membership through usersreplace (keeps ad-set learning)',
+					},
+					{
+						name: 'Sync Members',
+						value: 'syncMembers',
+						action: 'Sync members of an audience',
+						description: 'Send removals, then additions, in upload sessions; one summary item per run',
+					},
+				],
+			},
+			adAccountLocator,
+			{ ...audienceLocator, displayOptions: { show: { operation: AUDIENCE_OPERATIONS } } },
+			syncOptions('syncMembers'),
+			syncOptions('replaceMembers'),
+			...listAudiences.properties,
+			...createAudience.properties,
+			...getUploadSessions.properties,
+		],
+	};
+
+	methods = {
+		listSearch: { searchAdAccounts, searchAudiences },
+		credentialTest: {
+			// A function test rather than a declarative one, so that a refused token shows
+			// Meta's own message and the fix instead of "Bad Request".
+			async metaMarketingApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const client = new MetaClient({
+					credentials: metaCredentialsFrom(credential.data ?? {}),
+					transport: requestTransport(this),
+					sleep: async () => {},
+					retry: { maxAttempts: 1 },
+				});
+				try {
+					await client.listAdAccounts({});
+					return { status: 'OK', message: 'Connection successful' };
+				} catch (error) {
+					const e = error as { message?: string; hint?: string };
+					return { status: 'Error', message: [e.message, e.hint].filter(Boolean).join(' — ') };
+				}
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		if (operation === 'syncMembers') return [await executeUpload.call(this, 'sync')];
+		if (operation === 'replaceMembers') return [await executeUpload.call(this, 'replace')];
+		const perItem = { getEstimatedSize, listAudiences, createAudience, getUploadSessions }[operation];
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			try {
+				if (!perItem) throw new Error(`Unknown operation ${operation}`);
+				out.push(...(await perItem.execute.call(this, i)));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, i);
+			}
+		}
+		return [out];
+	}
+}
