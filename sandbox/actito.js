@@ -34,6 +34,8 @@
  *   POST profiles  {attributes:{emailAddress:'a@b.c'}, join:['Audiences:VIP'], subscriptions:{Newsletter:true}}
  *   POST profiles/<id>  {attributes:{gsmNumber:'+32…', marketingConsent:null}, join:[…], leave:[…],
  *                   subscriptions:{Newsletter:false}}  (top-level attribute names work too; null removes)
+ *   POST profiles/changes [{profileId:'1042', join:['Audiences:VIP']}, …]  several changes at once
+ *                   (their events leave together when bulkDelivery is on)
  *   DELETE profiles/<id>
  *   GET  requests  → {requests:[{method, path, query, status, time, durationMs}]};  POST requests/clear
  *   GET  counters
@@ -800,8 +802,22 @@ async function startActitoSandbox(options = {}) {
 			const { entity, table } = controlTarget(query, body);
 			return [201, rawProfile(createProfile(entity, table, body ?? {}))];
 		}
+		if (route === 'POST profiles/changes') {
+			// Many changes in one tick, so bulk delivery groups them deterministically.
+			const { entity, table } = controlTarget(query, null);
+			const list = Array.isArray(body) ? body : body?.changes;
+			if (!Array.isArray(list)) throw new HttpError(400, 'Body must be [{profileId, …change}] or {changes:[…]}');
+			const out = [];
+			for (const change of list) {
+				const { profileId, ...rest } = change ?? {};
+				const profile = table.profiles.get(String(profileId));
+				if (!profile || profile.deleted) throw new HttpError(404, `Profile '${profileId}' not found`);
+				out.push(rawProfile(changeProfile(entity, table, profile, rest)));
+			}
+			return [200, { profiles: out }];
+		}
 		if ((m = /^(POST|DELETE) profiles\/([^/]+)$/.exec(route))) {
-			const { entity, table } = controlTarget(query, body);
+			const { entity, table } = controlTarget(query, Array.isArray(body) ? null : body);
 			const profile = table.profiles.get(decodeURIComponent(m[2]));
 			if (!profile) throw new HttpError(404, `Profile '${m[2]}' not found`);
 			if (m[1] === 'DELETE') deleteProfile(entity, table, profile);

@@ -197,7 +197,7 @@ export class ChangePlanner {
 		const item: ChangeItem = { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
 		for (const field of IDENTIFIER_FIELDS) {
 			const value = snapshot.identifiers[field];
-			if (value !== undefined && value !== null && value !== '') item[field] = value;
+			if (value !== undefined && value !== null && value !== '') (item as Record<string, unknown>)[field] = value;
 		}
 		return item;
 	}

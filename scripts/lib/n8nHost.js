@@ -54,10 +54,6 @@ function freePort() {
 	});
 }
 
-function sleep(ms) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // `n8n execute` prints JSON.stringify(run, null, 2): only its outermost braces sit alone at the
 // start of a line. On failure n8n logs more lines after it, so cut at the first closing brace.
 function parseRunJson(stdout) {
@@ -423,8 +419,13 @@ class N8nHost {
 	async stop({ graceMs = 20000 } = {}) {
 		if (!this.server) return null;
 		this._signalGroup('SIGTERM');
-		const timeout = sleep(graceMs).then(() => 'timeout');
+		// A pending grace timer would keep the caller's event loop (and jest) alive after exit.
+		let timer;
+		const timeout = new Promise((resolve) => {
+			timer = setTimeout(() => resolve('timeout'), graceMs);
+		});
 		let outcome = await Promise.race([this.serverExit, timeout]);
+		clearTimeout(timer);
 		if (outcome === 'timeout') {
 			this._signalGroup('SIGKILL');
 			outcome = await this.serverExit;

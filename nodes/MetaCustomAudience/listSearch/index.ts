@@ -17,7 +17,7 @@ export async function searchAdAccounts(
 	const client = await metaClientFrom(this);
 	const page = await client.listAdAccounts({ after: paginationToken });
 	return {
-		results: page.accounts
+		results: page.adAccounts
 			.filter((a) => matches(filter, a.name ?? '', a.id))
 			.map((a) => ({
 				name: `${a.name ?? a.id} (${a.id})`,

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { CustomerFileSource } from '../../../../core/meta/metaClient';
 import { metaClientFrom } from '../../../shared/transport';
 import { getAdAccountId } from '../../shared';
 
@@ -42,7 +43,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	const created = await client.createAudience(adAccountId, {
 		name,
 		description: description || undefined,
-		customerFileSource: this.getNodeParameter('customerFileSource', i) as string,
+		customerFileSource: this.getNodeParameter('customerFileSource', i) as CustomerFileSource,
 	});
 	return [{ json: { id: created.id, name, adAccountId }, pairedItem: { item: i } }];
 }

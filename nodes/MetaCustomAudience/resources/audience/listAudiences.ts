@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { metaClientFrom } from '../../../shared/transport';
 import { getAdAccountId } from '../../shared';
@@ -28,5 +28,5 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	const audiences = await client.listAllCustomerListAudiences(getAdAccountId(this, i));
 	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
 	const limit = returnAll ? audiences.length : (this.getNodeParameter('limit', i, 50) as number);
-	return audiences.slice(0, limit).map((a) => ({ json: { ...a }, pairedItem: { item: i } }));
+	return audiences.slice(0, limit).map((a) => ({ json: { ...a } as IDataObject, pairedItem: { item: i } }));
 }

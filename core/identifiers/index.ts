@@ -1,0 +1,12 @@
+// Identifier normalization and hashing for Meta customer lists. Pure: Node's crypto only.
+
+export { META_KEYS, UNHASHED_KEYS, isHashedKey, isMetaKey } from './metaKeys';
+export type { MetaKey } from './metaKeys';
+export { COUNTRIES, countryForCallingCode, countryInfo, countryToIso2, matchCallingCode } from './countries';
+export type { CountryInfo } from './countries';
+export { US_STATE_CODES, usStateCode } from './usStates';
+export { lastNormalizeReason, normalizeFast, normalizeIdentifier, normalizeWithReason } from './normalize';
+export type { NormalizeOptions, NormalizeResult } from './normalize';
+export { hashIdentifier, hashNormalized, isSha256Hex, sha256Hex } from './hash';
+export { buildMetaRow, rowFingerprint } from './row';
+export type { MetaRow } from './row';

@@ -1,0 +1,157 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { ActitoApi } from '../../core/actito/actitoApi';
+import { ActitoClient } from '../../core/actito/actitoClient';
+import { toNodeError } from '../shared/errors';
+import { actitoBaseUrl, requestTransport } from '../shared/transport';
+import { searchSegmentations, searchTables } from './listSearch';
+import * as getChanges from './resources/audience/getChanges';
+import * as getMembers from './resources/audience/getMembers';
+import * as getProfile from './resources/audience/getProfile';
+import * as getStatus from './resources/audience/getStatus';
+import * as logInteraction from './resources/audience/logInteraction';
+import { attributeSettings, segmentationLocator, tableLocator } from './shared';
+
+const AUDIENCE_OPS = ['getChanges', 'getMembers', 'getStatus', 'getProfileStatus'];
+
+export class ActitoAudience implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Actito Audience',
+		name: 'actitoAudience',
+		icon: { light: 'file:actito.svg', dark: 'file:actito.dark.svg' },
+		group: ['input'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Read Actito audiences (members, changes, consent) and log interactions back to Actito',
+		defaults: { name: 'Actito Audience' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' },
+			{ name: 'metaMarketingApi', required: false, displayOptions: { show: { operation: ['getStatus'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'getChanges',
+				options: [
+					{
+						name: 'Get Changes',
+						value: 'getChanges',
+						action: 'Get the changes to sync',
+						description: 'Plan the hourly sync: who joined, left, changed or withdrew consent since the last run',
+					},
+					{ name: 'Get Members', value: 'getMembers', action: 'Get the members of an audience' },
+					{ name: 'Get Profile', value: 'getProfile', action: 'Get a profile' },
+					{
+						name: 'Get Profile Status',
+						value: 'getProfileStatus',
+						action: 'Get the sync status of a profile',
+						description: 'Is a profile a member, and is it synchronized to Meta',
+					},
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						action: 'Get the status of an audience link',
+						description: 'Definition and synchronization details of an audience link',
+					},
+					{
+						name: 'Log Interaction',
+						value: 'logInteraction',
+						action: 'Log an interaction',
+						description: 'Write one custom-table record per item (e.g. a negative-consent event)',
+					},
+				],
+			},
+			{ ...tableLocator, displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] } } },
+			{ ...segmentationLocator, displayOptions: { show: { operation: AUDIENCE_OPS } } },
+			...getChanges.properties,
+			...getMembers.properties,
+			...getProfile.properties,
+			...getStatus.properties,
+			...logInteraction.properties,
+			{
+				...attributeSettings,
+				displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] } },
+			},
+		],
+	};
+
+	methods = {
+		listSearch: { searchTables, searchSegmentations },
+		credentialTest: {
+			// Exchanges the key and checks the entity, so that a wrong entity is caught here with
+			// the list of entities the key can see, not at the first run.
+			async actitoApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const data = credential.data ?? {};
+				const client = new ActitoClient({
+					credentials: {
+						apiKey: String(data.apiKey ?? ''),
+						baseUrl: actitoBaseUrl(data),
+						entity: String(data.entity ?? ''),
+					},
+					transport: requestTransport(this),
+					sleep: async () => {},
+					retry: { maxAttempts: 1 },
+				});
+				try {
+					const api = new ActitoApi(client);
+					const entities = await api.listEntities();
+					if (!entities.includes(client.entity)) {
+						return {
+							status: 'Error',
+							message: `Entity "${client.entity}" is not in this licence. Entities this key sees: ${entities.join(', ') || 'none'}.`,
+						};
+					}
+					return { status: 'OK', message: 'Connection successful' };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		// The planner runs once per execution, whatever the number of input items.
+		if (operation === 'getChanges') return [await getChanges.execute.call(this)];
+		const handlers: Record<string, (this: IExecuteFunctions, i: number) => Promise<INodeExecutionData[]>> = {
+			getMembers: getMembers.execute,
+			getProfile: getProfile.execute,
+			getStatus: getStatus.executeStatus,
+			getProfileStatus: getStatus.executeProfileStatus,
+			logInteraction: logInteraction.execute,
+		};
+		const handler = handlers[operation];
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			try {
+				out.push(...(await handler.call(this, i)));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, i);
+			}
+		}
+		return [out];
+	}
+}
