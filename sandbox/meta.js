@@ -450,12 +450,12 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 		const t = clock();
 		state.counters.requests++;
 		state.appCalls.push(t);
-		const ctx = { method: req.method, path: pathname, account: null, audienceId: undefined, operation: undefined, rows: undefined };
+		const ctx = { method: req.method, path: pathname, account: null, audienceId: undefined, operation: undefined, rows: undefined, fault: undefined };
 		const finish = (status, body, extraHeaders = {}, forcedRegain) => {
 			if (status >= 400) state.counters.errors++;
 			log({
 				method: ctx.method, path: ctx.path, status, adAccountId: ctx.account?.id, audienceId: ctx.audienceId,
-				operation: ctx.operation, rows: ctx.rows, code: body && body.error ? body.error.code : undefined,
+				operation: ctx.operation, rows: ctx.rows, fault: ctx.fault, code: body && body.error ? body.error.code : undefined,
 				subcode: body && body.error ? body.error.error_subcode : undefined,
 			});
 			send(res, status, body, { ...usageHeaders(ctx.account, t, forcedRegain), ...extraHeaders });
@@ -464,6 +464,7 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 		// Faults first: they stand for trouble in front of Graph (proxies, outages).
 		const fault = takeFault(req.method, pathname);
 		if (fault) {
+			ctx.fault = true;
 			if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
 			if (fault.html5xx) {
 				return finish(fault.html5xx, `<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, something went wrong.</h1><p>HTTP ${fault.html5xx}</p></body></html>`);

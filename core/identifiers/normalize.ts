@@ -39,8 +39,26 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // Zero-width characters are copy-paste debris (BOMs from CSV files, ZWSP from web forms).
-const ZERO_WIDTH = /[\u200b\u2060\ufeff]/;
 const ZERO_WIDTH_ALL = /[\u200b\u2060\ufeff]/g;
+const MISSING_WORD = /^(?:null|undefined)$/i;
+
+/**
+ * Whether the text needs the slow path: leading/trailing whitespace, control characters,
+ * zero-width characters or surrogates. A char-code loop: cheaper than regexes for the short
+ * strings identifiers are, and this runs on every value.
+ */
+function needsCleaning(s: string): boolean {
+	const n = s.length;
+	if (s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) return true;
+	for (let i = 0; i < n; i++) {
+		const c = s.charCodeAt(i);
+		if (c >= 32 && c < 127) continue;
+		if (c < 32 || c <= 0xa0 || c === 0x200b || c === 0x2060 || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) return true;
+		// Other Unicode spaces at either end are trimmed by the slow path.
+		if ((i === 0 || i === n - 1) && /\s/.test(s[i])) return true;
+	}
+	return false;
+}
 
 /**
  * Trimmed text of a string, number or bigint. '' with lastReason unset when absent, '' with
@@ -60,14 +78,16 @@ function toText(value: unknown): string {
 	} else {
 		return invalid('not a text value');
 	}
+	if (s.length === 0) return '';
 	if (s.length > MAX_INPUT) return invalid('too long');
-	if (ZERO_WIDTH.test(s)) s = s.replace(ZERO_WIDTH_ALL, '');
-	s = s.trim();
-	if (s === '') return '';
+	if (needsCleaning(s)) {
+		s = s.replace(ZERO_WIDTH_ALL, '').trim();
+		if (s === '') return '';
+		if (CONTROL.test(s)) return invalid('contains control characters');
+		if (LONE_SURROGATE.test(s)) return invalid('not valid text');
+	}
 	// Exports and templates write missing values as these words.
-	if ((s.length === 4 || s.length === 9) && /^(?:null|undefined)$/i.test(s)) return '';
-	if (CONTROL.test(s)) return invalid('contains control characters');
-	if (LONE_SURROGATE.test(s)) return invalid('not valid text');
+	if ((s.length === 4 || s.length === 9) && MISSING_WORD.test(s)) return '';
 	return s;
 }
 

@@ -21,7 +21,7 @@ export interface MetaClientOptions {
 	transport: Transport;
 	sleep: Sleep;
 	now?: () => number;
-	retry?: Partial<Omit<RetryOptions, 'sleep'>>;
+	retry?: Partial<RetryOptions>;
 	/** A usage header at or above this percentage slows the client down. */
 	slowDownAtPct?: number;
 	timeoutMs?: number;

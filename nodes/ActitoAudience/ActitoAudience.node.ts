@@ -1,18 +1,13 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { ActitoApi } from '../../core/actito/actitoApi';
-import { ActitoClient } from '../../core/actito/actitoClient';
+import { credentialTest } from '../shared/credentialTests';
 import { toNodeError } from '../shared/errors';
-import { actitoBaseUrl, requestTransport } from '../shared/transport';
 import { searchSegmentations, searchTables } from './listSearch';
 import * as getChanges from './resources/audience/getChanges';
 import * as getMembers from './resources/audience/getMembers';
@@ -38,14 +33,27 @@ export class ActitoAudience implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' },
-			{ name: 'metaMarketingApi', required: false, displayOptions: { show: { operation: ['getStatus'] } } },
+			{
+				name: 'metaMarketingApi',
+				required: false,
+				testedBy: 'metaMarketingApiTest',
+				displayOptions: { show: { operation: ['getStatus'] } } },
 		],
 		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				default: 'audience',
+				options: [{ name: 'Audience', value: 'audience' }],
+			},
 			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { resource: ['audience'] } },
 				default: 'getChanges',
 				options: [
 					{
@@ -92,39 +100,7 @@ export class ActitoAudience implements INodeType {
 
 	methods = {
 		listSearch: { searchTables, searchSegmentations },
-		credentialTest: {
-			// Exchanges the key and checks the entity, so that a wrong entity is caught here with
-			// the list of entities the key can see, not at the first run.
-			async actitoApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				const client = new ActitoClient({
-					credentials: {
-						apiKey: String(data.apiKey ?? ''),
-						baseUrl: actitoBaseUrl(data),
-						entity: String(data.entity ?? ''),
-					},
-					transport: requestTransport(this),
-					sleep: async () => {},
-					retry: { maxAttempts: 1 },
-				});
-				try {
-					const api = new ActitoApi(client);
-					const entities = await api.listEntities();
-					if (!entities.includes(client.entity)) {
-						return {
-							status: 'Error',
-							message: `Entity "${client.entity}" is not in this licence. Entities this key sees: ${entities.join(', ') || 'none'}.`,
-						};
-					}
-					return { status: 'OK', message: 'Connection successful' };
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				}
-			},
-		},
+		credentialTest,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

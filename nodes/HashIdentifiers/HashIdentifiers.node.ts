@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { buildMetaRow, META_KEYS, type MetaKey } from '../../core/identifiers';
+import { toNodeError } from '../shared/errors';
 
 const KEY_LABELS: Record<string, string> = {
 	EXTERN_ID: 'External ID (EXTERN_ID, not hashed)',
@@ -38,6 +39,7 @@ export class HashIdentifiers implements INodeType {
 		icon: { light: 'file:hashIdentifiers.svg', dark: 'file:hashIdentifiers.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		subtitle: '={{$parameter["identifiers"].mapping ? $parameter["identifiers"].mapping.map(m => m.key).join(", ") : ""}}',
 		description:
 			'Normalizes e-mails, phones and the other Meta match keys by Meta’s rules and hashes them with SHA-256',
 		defaults: { name: 'Hash Identifiers' },
@@ -176,7 +178,7 @@ export class HashIdentifiers implements INodeType {
 					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
 					continue;
 				}
-				throw error;
+				throw toNodeError(this.getNode(), error, i);
 			}
 		}
 		return [out];

@@ -1,17 +1,13 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { MetaClient } from '../../core/meta/metaClient';
+import { credentialTest } from '../shared/credentialTests';
 import { toNodeError } from '../shared/errors';
-import { requestTransport, metaCredentialsFrom } from '../shared/transport';
 import { searchAdAccounts, searchAudiences } from './listSearch';
 import * as createAudience from './resources/audience/createAudience';
 import * as getEstimatedSize from './resources/audience/getEstimatedSize';
@@ -38,10 +34,19 @@ export class MetaCustomAudience implements INodeType {
 		credentials: [{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' }],
 		properties: [
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				default: 'audience',
+				options: [{ name: 'Audience', value: 'audience' }],
+			},
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { resource: ['audience'] } },
 				default: 'syncMembers',
 				options: [
 					{ name: 'Create Audience', value: 'createAudience', action: 'Create a customer list audience' },
@@ -78,28 +83,7 @@ export class MetaCustomAudience implements INodeType {
 
 	methods = {
 		listSearch: { searchAdAccounts, searchAudiences },
-		credentialTest: {
-			// A function test rather than a declarative one, so that a refused token shows
-			// Meta's own message and the fix instead of "Bad Request".
-			async metaMarketingApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const client = new MetaClient({
-					credentials: metaCredentialsFrom(credential.data ?? {}),
-					transport: requestTransport(this),
-					sleep: async () => {},
-					retry: { maxAttempts: 1 },
-				});
-				try {
-					await client.listAdAccounts({});
-					return { status: 'OK', message: 'Connection successful' };
-				} catch (error) {
-					const e = error as { message?: string; hint?: string };
-					return { status: 'Error', message: [e.message, e.hint].filter(Boolean).join(' — ') };
-				}
-			},
-		},
+		credentialTest,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -111,7 +95,7 @@ export class MetaCustomAudience implements INodeType {
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				if (!perItem) throw new Error(`Unknown operation ${operation}`);
+				if (!perItem) throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`, { itemIndex: i });
 				out.push(...(await perItem.execute.call(this, i)));
 			} catch (error) {
 				if (this.continueOnFail()) {

@@ -12,7 +12,9 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 let sandbox: { url: string; close: () => Promise<void>; state: any };
 
 beforeAll(async () => {
-	sandbox = await startMetaSandbox({ port: 0 });
+	// A frozen sandbox clock that moves only through /__sandbox/clock: no test depends on speed.
+	const frozen = Date.now();
+	sandbox = await startMetaSandbox({ port: 0, now: () => frozen });
 });
 afterAll(async () => {
 	await sandbox.close();

@@ -45,20 +45,20 @@ export const properties: INodeProperties[] = [
 				description: 'A full read catches deletions and anything an incremental read missed (0: only the first run)',
 			},
 			{
-				displayName: 'Max Changes per Run',
-				name: 'maxChanges',
-				type: 'number',
-				default: 100000,
-				typeOptions: { minValue: 1 },
-				description: 'Bounds memory; what is left waits for the next run',
-			},
-			{
 				displayName: 'Max Actito Calls per Minute',
 				name: 'callsPerMinute',
 				type: 'number',
 				default: 60,
 				typeOptions: { minValue: 1, maxValue: 100 },
 				description: 'This workflow’s share of the licence’s 100 calls a minute',
+			},
+			{
+				displayName: 'Max Changes per Run',
+				name: 'maxChanges',
+				type: 'number',
+				default: 100000,
+				typeOptions: { minValue: 1 },
+				description: 'Bounds memory; what is left waits for the next run',
 			},
 			{
 				displayName: 'Overlap (Minutes)',
@@ -79,7 +79,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Schema',
 				name: 'schema',
 				type: 'multiOptions',
-				default: DEFAULT_SCHEMA,
+				default: [],
 				description: 'Meta keys sent for each profile; must match Hash Identifiers',
 				options: [
 					{ name: 'Country (COUNTRY)', value: 'COUNTRY' },

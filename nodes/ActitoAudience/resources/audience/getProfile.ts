@@ -15,7 +15,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{ name: 'Profile ID', value: 'profileId' },
-			{ name: 'Unique Attribute', value: 'attribute', description: 'E.g. emailAddress, when it is unique in the table' },
+			{ name: 'Unique Attribute', value: 'attribute', description: 'E.g. emailAddress, when it is unique in the table.' },
 		],
 	},
 	{

@@ -73,8 +73,8 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	const moment = new Date().toISOString();
 	const properties: Array<{ name: string; value: unknown }> = [
 		{ name: 'profileId', value: profileId },
-		{ name: 'event', value: this.getNodeParameter('event', i) as string },
-		{ name: 'moment', value: moment },
+		{ name: 'Event', value: this.getNodeParameter('event', i) as string },
+		{ name: 'Moment', value: moment },
 	];
 	const audience = String(this.getNodeParameter('interactionAudience', i, '') ?? '');
 	if (audience) properties.push({ name: 'audience', value: audience });
