@@ -2,6 +2,8 @@
 // into the flat record the nodes work with. Defensive by design: customers name attributes
 // their own way and store booleans as whatever their import tool produced.
 
+import { parseConsent } from '../sync/consent';
+
 export interface RawProfile {
 	profileId?: string | number;
 	attributes?: Array<{ name?: string; value?: unknown }> | Record<string, unknown>;
@@ -52,20 +54,8 @@ export const DEFAULT_PROFILE_SETTINGS: Required<Omit<ProfileSettings, 'consentSu
 	sexAttribute: 'sex',
 };
 
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 'oui', 'ja', 'opt-in', 'optin', 'subscribed']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'off', 'non', 'nee', 'nein', 'opt-out', 'optout', 'unsubscribed']);
-
-/** true / false / null (unknown): anything that is not clearly one or the other is unknown. */
-export function parseConsent(value: unknown): boolean | null {
-	if (typeof value === 'boolean') return value;
-	if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : null;
-	if (typeof value === 'string') {
-		const word = value.trim().toLowerCase();
-		if (TRUE_WORDS.has(word)) return true;
-		if (FALSE_WORDS.has(word)) return false;
-	}
-	return null;
-}
+// Consent words are read by the one rule of the sync (core/sync/consent).
+export { parseConsent };
 
 export function attributeMap(raw: RawProfile): Record<string, unknown> {
 	const out: Record<string, unknown> = {};

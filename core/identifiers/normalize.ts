@@ -107,11 +107,16 @@ function resolveCountry(options: NormalizeOptions | undefined): CountryInfo | un
 // with a TLD of 2+ characters. Unicode is allowed (internationalized addresses exist).
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@(?:[^\s@<>()[\]\\,;:".]+\.)+[^\s@<>()[\]\\,;:".]{2,}$/;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const FORMAT_CHAR = /\p{Cf}/u;
+
 function normalizeEmail(s: string): string {
 	let e = s.toLowerCase();
 	if (e.startsWith('mailto:')) e = e.slice(7);
 	if (e.length > 254) return invalid('too long');
 	if (!EMAIL_RE.test(e)) return invalid('not an e-mail address');
+	// Invisible format characters (bidi overrides, joiners) make an address that can never match.
+	if (NON_ASCII.test(e) && FORMAT_CHAR.test(e)) return invalid('not an e-mail address');
 	const at = e.indexOf('@');
 	if (e.charCodeAt(0) === 46 || e.charCodeAt(at - 1) === 46 || e.lastIndexOf('..', at) !== -1) {
 		return invalid('not an e-mail address');

@@ -15,26 +15,45 @@ export interface MetaRow {
 	hasMatchKey: boolean;
 }
 
+// Stands in for a value whose getter threw: normalization reports it as 'not a text value'.
+const UNREADABLE = Object.freeze({});
+
+/** A field of an item that may be a hostile object (throwing getters, proxies). */
+function read(source: object, key: string): unknown {
+	try {
+		return (source as Record<string, unknown>)[key];
+	} catch {
+		return UNREADABLE;
+	}
+}
+
 export function buildMetaRow(
 	schema: readonly MetaKey[],
 	values: Partial<Record<MetaKey, unknown>>,
 	options: NormalizeOptions = {},
 ): MetaRow {
-	const source: Partial<Record<MetaKey, unknown>> = values !== null && typeof values === 'object' ? values : {};
-	let opts: NormalizeOptions | undefined = options !== null && typeof options === 'object' ? options : undefined;
-	// The item's own COUNTRY is the country of its phone number, ZIP and state unless the
-	// caller said otherwise.
-	if ((opts?.country === undefined || opts.country === '') && typeof source.COUNTRY === 'string') {
-		opts = { ...opts, country: source.COUNTRY };
+	const source: object = values !== null && typeof values === 'object' ? values : {};
+	let opts: NormalizeOptions | undefined;
+	if (options !== null && typeof options === 'object') {
+		const country = read(options, 'country');
+		const itemCountry = read(source, 'COUNTRY');
+		// The item's own COUNTRY is the country of its phone number, ZIP and state unless the
+		// caller said otherwise.
+		opts = {
+			defaultCountry: read(options, 'defaultCountry') as string | undefined,
+			country: (country === undefined || country === '' ? itemCountry : country) as string | undefined,
+		};
+	} else {
+		opts = { country: read(source, 'COUNTRY') as string | undefined };
 	}
 	const row = new Array<string>(schema.length);
 	const invalid: Partial<Record<MetaKey, string>> = {};
 	let hasMatchKey = false;
 	for (let i = 0; i < schema.length; i++) {
 		const key = schema[i];
-		let normalized = normalizeFast(key, source[key], opts);
+		let normalized = normalizeFast(key, read(source, key), opts);
 		if (key === 'FI' && normalized === '' && lastNormalizeReason() === undefined) {
-			normalized = normalizeFast('FI', source.FN, opts);
+			normalized = normalizeFast('FI', read(source, 'FN'), opts);
 		}
 		if (normalized === '') {
 			const reason = lastNormalizeReason();

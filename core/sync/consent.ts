@@ -3,8 +3,8 @@
 
 export type UnknownConsentPolicy = 'allow' | 'block';
 
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 'optin', 'opt-in', 'opted_in', 'subscribed', 'granted']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'off', 'optout', 'opt-out', 'opted_out', 'unsubscribed', 'denied', 'withdrawn']);
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 'oui', 'ja', 'optin', 'opt-in', 'opted_in', 'subscribed', 'granted']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'off', 'non', 'nee', 'nein', 'optout', 'opt-out', 'opted_out', 'unsubscribed', 'denied', 'withdrawn']);
 
 /** true, false, or null when absent or not recognisable. Never throws. */
 export function parseConsent(value: unknown): boolean | null {

@@ -140,11 +140,14 @@ export class ChangePlanner {
 		const verdict = consentVerdict(snapshot.marketingConsent, this.settings.unknownConsent);
 		if (verdict !== 'allowed') {
 			this.stats.blockedForConsent++;
-			if (inMembers) return [this.removal(profileId, 'consent_withdrawn', consent)];
-			// Not at Meta: still shown once, as an add the Consent Filter blocks, so that the
-			// refusal reaches the audit log. Full reconciles after the first stay quiet.
-			if (this.settings.mode === 'full' && !this.settings.firstRun) return [];
-			return [this.addition(profileId, snapshot, 'joined', consent)];
+			// Emitted as an add that the Consent Filter blocks: it turns it into a removal (the
+			// profile leaves Meta) and sends it to Blocked (the audit log). Without identifiers:
+			// it never reaches Meta as an add.
+			if (inMembers) return [this.blockedAddition(profileId, 'consent_withdrawn', consent)];
+			// Not at Meta: only a change seen by an incremental read is an event worth logging;
+			// full reads (the first one included) would log every refusing member again.
+			if (this.settings.mode === 'full') return [];
+			return [this.blockedAddition(profileId, 'joined', consent)];
 		}
 		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);
 		if (!hasMatchKey) {
@@ -186,6 +189,10 @@ export class ChangePlanner {
 	private removal(profileId: string, reason: ChangeReason, consent: boolean | null): ChangeItem {
 		// Removals go by EXTERN_ID: they carry no identifier at all.
 		return { profileId, action: 'remove', reason, marketingConsent: consent, link: this.settings.link };
+	}
+
+	private blockedAddition(profileId: string, reason: ChangeReason, consent: boolean | null): ChangeItem {
+		return { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
 	}
 
 	private addition(

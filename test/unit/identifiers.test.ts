@@ -21,8 +21,15 @@ const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('
 
 type Vector = [key: MetaKey, input: unknown, expected: string, options?: NormalizeOptions];
 
+function label(value: unknown): string {
+	if (typeof value === 'bigint') return `${value}n`;
+	if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()})`;
+	const text = JSON.stringify(value) ?? String(value);
+	return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
+}
+
 function check(vectors: Vector[]) {
-	test.each(vectors.map((v) => [v[0], JSON.stringify(v[1]) ?? String(v[1]), v[2], v[3] ?? {}, v[1]] as const))(
+	test.each(vectors.map((v) => [v[0], label(v[1]), v[2], v[3] ?? {}, v[1]] as const))(
 		'%s %s → %j (%j)',
 		(key, _label, expected, options, input) => {
 			expect(normalizeIdentifier(key, input, options)).toBe(expected);
@@ -31,7 +38,7 @@ function check(vectors: Vector[]) {
 }
 
 function checkInvalid(vectors: Array<[key: MetaKey, input: unknown, reason: string, options?: NormalizeOptions]>) {
-	test.each(vectors.map((v) => [v[0], JSON.stringify(v[1]) ?? String(v[1]), v[2], v[3] ?? {}, v[1]] as const))(
+	test.each(vectors.map((v) => [v[0], label(v[1]), v[2], v[3] ?? {}, v[1]] as const))(
 		'%s %s is invalid: %s (%j)',
 		(key, _label, reason, options, input) => {
 			expect(normalizeWithReason(key, input, options)).toEqual({ value: '', reason });
@@ -323,7 +330,7 @@ describe('MADID, EXTERN_ID', () => {
 
 describe('absent values', () => {
 	const absent: unknown[] = [undefined, null, '', '   ', '\t\n', 'null', 'NULL', 'undefined', '\ufeff'];
-	test.each(META_KEYS.flatMap((key) => absent.map((value) => [key, value] as const)))('%s %p is absent', (key, value) => {
+	test.each(META_KEYS.flatMap((key) => absent.map((value) => [key, label(value), value] as const)))('%s %s is absent', (key, _label, value) => {
 		expect(normalizeWithReason(key, value, { defaultCountry: 'BE' })).toEqual({ value: '' });
 		expect(hashIdentifier(key, value, { defaultCountry: 'BE' })).toBe('');
 	});
