@@ -80,6 +80,11 @@ function toText(value: unknown): string {
 	}
 	if (s.length === 0) return '';
 	if (s.length > MAX_INPUT) return invalid('too long');
+	// Common case of dirty input: spaces around otherwise clean text.
+	if (s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32) {
+		s = s.trim();
+		if (s === '') return '';
+	}
 	if (needsCleaning(s)) {
 		s = s.replace(ZERO_WIDTH_ALL, '').trim();
 		if (s === '') return '';
@@ -104,19 +109,52 @@ function resolveCountry(options: NormalizeOptions | undefined): CountryInfo | un
 // EMAIL
 
 // Pragmatic, not RFC 5322: one '@', no spaces or address-list punctuation, a dotted domain
-// with a TLD of 2+ characters. Unicode is allowed (internationalized addresses exist).
+// with a TLD of 2+ characters, no leading, trailing or double dots. Unicode is allowed
+// (internationalized addresses exist) and checked by regex; ASCII takes a faster loop.
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@(?:[^\s@<>()[\]\\,;:".]+\.)+[^\s@<>()[\]\\,;:".]{2,}$/;
-
-const NON_ASCII = /[^\x00-\x7f]/;
 const FORMAT_CHAR = /\p{Cf}/u;
+const MAILTO = /^mailto:/i;
+
+let emailHasUpper = false;
+
+/** ASCII addresses: 1 valid, 0 invalid; -1 when non-ASCII (the regex decides). */
+function scanAsciiEmail(e: string): number {
+	const n = e.length;
+	let at = -1;
+	let lastDot = -1;
+	let prev = 0;
+	let upper = false;
+	for (let i = 0; i < n; i++) {
+		const c = e.charCodeAt(i);
+		if (c >= 127) return -1;
+		if (c === 64) {
+			if (at !== -1 || i === 0 || i > 64 || prev === 46) return 0;
+			at = i;
+		} else if (c === 46) {
+			if (i === 0 || prev === 46 || prev === 64) return 0;
+			if (at !== -1) lastDot = i;
+		} else if (c >= 65 && c <= 90) {
+			upper = true;
+		} else if (c <= 32 || c === 34 || c === 40 || c === 41 || c === 44 || c === 58 || c === 59 || c === 60 || c === 62 || (c >= 91 && c <= 93)) {
+			return 0;
+		}
+		prev = c;
+	}
+	emailHasUpper = upper;
+	return at > 0 && lastDot > at + 1 && n - lastDot > 2 ? 1 : 0;
+}
 
 function normalizeEmail(s: string): string {
-	let e = s.toLowerCase();
-	if (e.startsWith('mailto:')) e = e.slice(7);
+	let e = s;
+	if (e.length > 7 && e.charCodeAt(6) === 58 && MAILTO.test(e)) e = e.slice(7);
 	if (e.length > 254) return invalid('too long');
+	const shape = scanAsciiEmail(e);
+	if (shape === 1) return emailHasUpper ? e.toLowerCase() : e;
+	if (shape === 0) return invalid('not an e-mail address');
+	e = e.toLowerCase();
 	if (!EMAIL_RE.test(e)) return invalid('not an e-mail address');
 	// Invisible format characters (bidi overrides, joiners) make an address that can never match.
-	if (NON_ASCII.test(e) && FORMAT_CHAR.test(e)) return invalid('not an e-mail address');
+	if (FORMAT_CHAR.test(e)) return invalid('not an e-mail address');
 	const at = e.indexOf('@');
 	if (e.charCodeAt(0) === 46 || e.charCodeAt(at - 1) === 46 || e.lastIndexOf('..', at) !== -1) {
 		return invalid('not an e-mail address');
@@ -127,25 +165,44 @@ function normalizeEmail(s: string): string {
 // ---------------------------------------------------------------------------------------
 // PHONE
 
-// Digits and the usual separators; '(0)' is the "drop this 0 abroad" notation.
-const PHONE_CHARS = /^[0-9+\-.()/\s]+$/;
-const PHONE_EXTENSION = /[a-z#;,*]/i;
-const NON_DIGITS = /\D/g;
-const ALL_DIGITS = /^\d+$/;
+const UNICODE_SPACE = /\s/;
+
+/** Phone separators: spaces, dashes, dots, slashes, parentheses (one pass, no regex). */
+function isPhoneSeparator(c: number): boolean {
+	if (c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41) return true;
+	return c > 127 && ((c >= 0x2010 && c <= 0x2015) || UNICODE_SPACE.test(String.fromCharCode(c)));
+}
+
+function isExtensionMark(c: number): boolean {
+	return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 35 || c === 42 || c === 44 || c === 59;
+}
 
 function normalizePhone(s: string, options: NormalizeOptions | undefined): string {
-	if (!PHONE_CHARS.test(s)) {
-		return invalid(PHONE_EXTENSION.test(s) ? 'contains letters or an extension' : 'not a phone number');
-	}
+	// One pass: validate the characters, note a leading '+', drop '(0)' (the "omit this 0
+	// abroad" notation) and collect the digits as slices of the input.
 	let international = false;
-	let rest = s;
-	if (rest.charCodeAt(0) === 43) {
-		international = true;
-		rest = rest.slice(1);
+	let digits = '';
+	let run = -1;
+	const n = s.length;
+	for (let i = 0; i < n; i++) {
+		const c = s.charCodeAt(i);
+		if (c >= 48 && c <= 57) {
+			if (run < 0) run = i;
+			continue;
+		}
+		if (run >= 0) {
+			digits += s.slice(run, i);
+			run = -1;
+		}
+		if (c === 40 && s.charCodeAt(i + 1) === 48 && s.charCodeAt(i + 2) === 41) {
+			i += 2;
+		} else if (c === 43 && i === 0) {
+			international = true;
+		} else if (!isPhoneSeparator(c)) {
+			return invalid(isExtensionMark(c) ? 'contains letters or an extension' : 'not a phone number');
+		}
 	}
-	if (rest.indexOf('+') !== -1) return invalid('not a phone number');
-	if (rest.indexOf('(0)') !== -1) rest = rest.replace(/\(0\)/g, '');
-	let digits = ALL_DIGITS.test(rest) ? rest : rest.replace(NON_DIGITS, '');
+	if (run >= 0) digits += run === 0 ? s : s.slice(run);
 	if (digits === '') return invalid('not a phone number');
 
 	let country: CountryInfo | undefined;
@@ -166,25 +223,25 @@ function normalizePhone(s: string, options: NormalizeOptions | undefined): strin
 	if (international) {
 		const cc = matchCallingCode(digits);
 		if (!cc) return invalid(digits.length < 4 ? 'too short' : 'unknown country code');
-		return finishPhone(cc, digits.slice(cc.length), countryForCallingCode(cc) as CountryInfo);
+		return finishPhone(cc, digits.slice(cc.length));
 	}
 
 	const c = country as CountryInfo;
 	const cc = c.callingCode;
 	if (cc === '1') {
 		// NANP: 10-digit national numbers; the trunk '1' equals the country code.
-		return finishPhone(cc, digits.length === 11 && digits.charCodeAt(0) === 49 ? digits.slice(1) : digits, c);
+		return finishPhone(cc, digits.length === 11 && digits.charCodeAt(0) === 49 ? digits.slice(1) : digits);
 	}
 	const trunks = c.trunkPrefixes;
 	for (let i = 0; i < trunks.length; i++) {
 		if (digits.length > trunks[i].length && digits.startsWith(trunks[i])) {
-			return finishPhone(cc, digits.slice(trunks[i].length), c);
+			return finishPhone(cc, digits.slice(trunks[i].length));
 		}
 	}
 	if (digits.startsWith(cc) && looksInternational(digits, cc, c)) {
-		return finishPhone(cc, digits.slice(cc.length), c);
+		return finishPhone(cc, digits.slice(cc.length));
 	}
-	return finishPhone(cc, digits, c);
+	return finishPhone(cc, digits);
 }
 
 /**
@@ -199,7 +256,12 @@ function looksInternational(digits: string, cc: string, c: CountryInfo): boolean
 	return nsnLength >= (c.nsnMin ?? 6) && digits.length > (c.nsnMax ?? 8);
 }
 
-function finishPhone(cc: string, nsn: string, c: CountryInfo): string {
+/**
+ * Checks against the numbering plan of the calling code's main country (the same rules
+ * whether the number came national or international, so the output reads back unchanged).
+ */
+function finishPhone(cc: string, nsn: string): string {
+	const c = countryForCallingCode(cc) as CountryInfo;
 	// '+32 0470 …': a trunk 0 kept after the country code by mistake.
 	if (nsn.charCodeAt(0) === 48 && c.trunkPrefixes.includes('0')) {
 		nsn = nsn.slice(1);
@@ -226,8 +288,13 @@ const HAS_LETTER = /\p{L}/u;
 const FIRST_LETTER = /^\p{L}\p{M}*/u;
 
 /** Lowercase letters (any script, UTF-8) without spaces, punctuation or digits; NFC. */
+// Latin-1 text is already NFC and lowercases within Latin-1: no Unicode normalization needed.
+const LATIN1 = /^[\u0000-\u00ff]+$/;
+const LATIN1_NOT_LETTER = /[^A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]/g;
+
 function lettersOnly(s: string): string {
 	if (ASCII_LETTERS.test(s)) return s.toLowerCase();
+	if (LATIN1.test(s)) return s.replace(LATIN1_NOT_LETTER, '').toLowerCase();
 	const out = s.normalize('NFC').toLowerCase().replace(NOT_LETTER, '').normalize('NFC');
 	return HAS_LETTER.test(out) ? out : '';
 }
@@ -396,37 +463,58 @@ function normalizeMadid(s: string): string {
 // ---------------------------------------------------------------------------------------
 // Dispatch
 
+/** Hashed keys: 64 hex characters are a hash computed upstream; never hash it again. */
+function isHex64(s: string): boolean {
+	return s.length === 64 && HEX64.test(s);
+}
+
 function normalizeCore(key: MetaKey, value: unknown, options: NormalizeOptions | undefined): string {
-	if (!isMetaKey(key)) return invalid('unknown key');
-	const isDate = value instanceof Date;
-	if (isDate && key !== 'DOBY' && key !== 'DOBM' && key !== 'DOBD') return invalid('not a text value');
-	const s = isDate ? '' : toText(value);
-	if (s === '' && !isDate) return '';
-	if (key === 'EXTERN_ID') return s.length > MAX_EXTERN_ID ? invalid('too long') : s;
-	if (key === 'MADID') return normalizeMadid(s);
-	// Hashed keys: 64 hex characters are a hash computed upstream; never hash it again.
-	if (s.length === 64 && HEX64.test(s)) return s.toLowerCase();
+	if (typeof value === 'object' && value instanceof Date) {
+		if (key === 'DOBY' || key === 'DOBM' || key === 'DOBD') return normalizeDatePart(key, value, '');
+		return invalid(isMetaKey(key) ? 'not a text value' : 'unknown key');
+	}
+	let s: string;
+	// Each case converts the value itself so that an unknown key is refused before any work.
 	switch (key) {
 		case 'EMAIL':
-			return normalizeEmail(s);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeEmail(s);
 		case 'PHONE':
-			return normalizePhone(s, options);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizePhone(s, options);
 		case 'FN':
 		case 'LN':
 		case 'CT':
-			return normalizeLetters(s);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeLetters(s);
 		case 'FI':
-			return normalizeInitial(s);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeInitial(s);
 		case 'GEN':
-			return normalizeGender(s);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeGender(s);
 		case 'ZIP':
-			return normalizeZip(value, s, options);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeZip(value, s, options);
 		case 'ST':
-			return normalizeState(s, options);
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeState(s, options);
 		case 'COUNTRY':
-			return countryToIso2(s) || invalid('unknown country');
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : countryToIso2(s) || invalid('unknown country');
+		case 'DOBY':
+		case 'DOBM':
+		case 'DOBD':
+			s = toText(value);
+			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeDatePart(key, value, s);
+		case 'EXTERN_ID':
+			s = toText(value);
+			return s.length > MAX_EXTERN_ID ? invalid('too long') : s;
+		case 'MADID':
+			s = toText(value);
+			return s === '' ? s : normalizeMadid(s);
 		default:
-			return normalizeDatePart(key, value, s);
+			return invalid('unknown key');
 	}
 }
 

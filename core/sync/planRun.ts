@@ -78,6 +78,7 @@ export async function planRun(
 		unknownConsent: settings.unknownConsent,
 		maxChanges: settings.maxChanges,
 		mode,
+		watermark: open.state.watermark,
 		firstRun: open.isNew || open.state.runs.every((r) => r.status !== 'success' && r.status !== 'partial'),
 	});
 	let updatedSince: string | undefined;

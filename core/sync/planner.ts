@@ -32,6 +32,8 @@ export interface PlannerSettings {
 	mode: 'incremental' | 'full';
 	/** First run of the link: additions are `joined`, not `reconcile`. */
 	firstRun: boolean;
+	/** The committed watermark: incremental reads start a little before it (overlap). */
+	watermark?: string | null;
 }
 
 export interface PlanStats {
@@ -146,7 +148,10 @@ export class ChangePlanner {
 			if (inMembers) return [this.blockedAddition(profileId, 'consent_withdrawn', consent)];
 			// Not at Meta: only a change seen by an incremental read is an event worth logging;
 			// full reads (the first one included) would log every refusing member again.
+			// The overlap re-reads profiles already seen: only a change after the committed
+			// watermark is new.
 			if (this.settings.mode === 'full') return [];
+			if (this.settings.watermark && !(snapshot.updateMoment && snapshot.updateMoment > this.settings.watermark)) return [];
 			return [this.blockedAddition(profileId, 'joined', consent)];
 		}
 		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);

@@ -14,6 +14,7 @@ import { flattenProfile, isInSegmentation, type ProfileSettings, type RawProfile
 import { decodeMembers, encodeMembers, toMemberId, type MemberMap } from '../../core/state/memberCodec';
 import { searchSegmentations, searchTables } from '../ActitoAudience/listSearch';
 import { attributeSettings, audienceRef, profileSettings, segmentationLocator, tableLocator } from '../ActitoAudience/shared';
+import { credentialTest } from '../shared/credentialTests';
 import { toNodeError } from '../shared/errors';
 import { actitoClientFrom } from '../shared/transport';
 
@@ -140,7 +141,7 @@ export class ActitoAudienceTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'actitoApi', required: true }],
+		credentials: [{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' }],
 		properties: [
 			{
 				displayName:
@@ -182,6 +183,7 @@ export class ActitoAudienceTrigger implements INodeType {
 
 	methods = {
 		listSearch: { searchTables, searchSegmentations },
+		credentialTest,
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {

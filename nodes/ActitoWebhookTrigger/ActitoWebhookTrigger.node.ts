@@ -16,6 +16,7 @@ import { ActitoApi, WebhookConflictError, type WebhookEventType, type WebhookSub
 import { flattenProfile } from '../../core/actito/profile';
 import { searchTables } from '../ActitoAudience/listSearch';
 import { attributeSettings, profileSettings, tableLocator } from '../ActitoAudience/shared';
+import { credentialTest } from '../shared/credentialTests';
 import { toNodeError } from '../shared/errors';
 import { actitoClientFrom } from '../shared/transport';
 
@@ -106,7 +107,7 @@ export class ActitoWebhookTrigger implements INodeType {
 		defaults: { name: 'Actito Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'actitoApi', required: true }],
+		credentials: [{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
 			{
@@ -145,6 +146,7 @@ export class ActitoWebhookTrigger implements INodeType {
 
 	methods = {
 		listSearch: { searchTables },
+		credentialTest,
 	};
 
 	webhookMethods = {
@@ -162,6 +164,9 @@ export class ActitoWebhookTrigger implements INodeType {
 					for (const id of ids) {
 						const sub = await api.getWebhookSubscription(id);
 						if (!isOurs(sub, tableId, data.subscriptions![id], targetUrl)) return false;
+						// Where Actito shows the headers, a different secret means deliveries would be refused.
+						const sent = sub!.headers?.[SECRET_HEADER];
+						if (sent !== undefined && sent !== data.secret) return false;
 						found.add(sub!.eventType);
 					}
 					return wanted.every((t) => found.has(t)) && found.size === wanted.length;
@@ -194,6 +199,7 @@ export class ActitoWebhookTrigger implements INodeType {
 				const previous = data.subscriptions ?? {};
 				const kept: Record<string, WebhookEventType> = {};
 				const created: string[] = [];
+				let failure: unknown;
 				try {
 					// Ours from an earlier registration: keep those still wanted, drop the rest.
 					for (const [id, eventType] of Object.entries(previous)) {
@@ -203,34 +209,41 @@ export class ActitoWebhookTrigger implements INodeType {
 					}
 					const next: Record<string, WebhookEventType> = {};
 					for (const eventType of wanted) {
-						const keptId = Object.keys(kept).find((id) => kept[id] === eventType);
-						if (keptId) {
-							await api.updateWebhookSubscription(keptId, input(eventType));
-							next[keptId] = eventType;
+						if (Object.values(kept).includes(eventType)) continue;
+						const result = await api
+							.createWebhookSubscription(input(eventType))
+							.catch((error: unknown) => ({ error }));
+						if ('id' in result) {
+							created.push(result.id);
+							next[result.id] = eventType;
 							continue;
 						}
-						try {
-							const { id } = await api.createWebhookSubscription(input(eventType));
-							created.push(id);
-							next[id] = eventType;
-						} catch (error) {
-							// One that already delivers to this very URL is ours (static data was lost): adopt it.
-							if (error instanceof WebhookConflictError && error.existing?.targetUrl === targetUrl) {
-								await api.updateWebhookSubscription(error.existing.id, input(eventType));
-								next[error.existing.id] = eventType;
-								continue;
-							}
-							throw error;
+						const existing = result.error instanceof WebhookConflictError ? result.error.existing : undefined;
+						// One that already delivers to this very URL is ours (static data was lost): adopt it.
+						if (existing && existing.targetUrl === targetUrl) {
+							await api.updateWebhookSubscription(existing.id, input(eventType));
+							next[existing.id] = eventType;
+							continue;
 						}
+						failure = result.error;
+						break;
 					}
-					Object.assign(data, { secret, subscriptions: next, tableId, targetUrl });
-					return true;
+					if (failure === undefined) {
+						// Kept ones get the new secret last, so a failed registration leaves them as they were.
+						for (const [id, eventType] of Object.entries(kept)) {
+							await api.updateWebhookSubscription(id, input(eventType));
+							next[id] = eventType;
+						}
+						Object.assign(data, { secret, subscriptions: next, tableId, targetUrl });
+						return true;
+					}
 				} catch (error) {
-					// Leave nothing half-registered behind: the next activation would trip over it.
-					for (const id of created) await api.deleteWebhookSubscription(id).catch(() => false);
-					if (error instanceof WebhookConflictError) throw conflictError(this, error, tableId);
-					throw toNodeError(this.getNode(), error);
+					failure = error;
 				}
+				// Leave nothing half-registered behind: the next activation would trip over it.
+				for (const id of created) await api.deleteWebhookSubscription(id).catch(() => false);
+				if (failure instanceof WebhookConflictError) throw conflictError(this, failure, tableId);
+				throw toNodeError(this.getNode(), failure);
 			},
 
 			async delete(this: IHookFunctions): Promise<boolean> {
@@ -272,14 +285,9 @@ export class ActitoWebhookTrigger implements INodeType {
 		}
 
 		const eventId = typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined;
-		if (eventId !== undefined) {
-			const recent = Array.isArray(data.recentEventIds) ? data.recentEventIds : [];
-			// Actito may deliver an event again: answer 200 so it stops, and start nothing.
-			if (recent.includes(eventId)) return { webhookResponse: { status: 'duplicate', eventId } };
-			recent.push(eventId);
-			if (recent.length > RECENT_EVENT_IDS) recent.splice(0, recent.length - RECENT_EVENT_IDS);
-			data.recentEventIds = recent;
-		}
+		const recent = Array.isArray(data.recentEventIds) ? data.recentEventIds : [];
+		// Actito may deliver an event again: answer 200 so it stops, and start nothing.
+		if (eventId !== undefined && recent.includes(eventId)) return { webhookResponse: { status: 'duplicate', eventId } };
 
 		const subscriptionId = subscriptionIdOf(body);
 		const known = data.subscriptions ?? {};
@@ -309,9 +317,14 @@ export class ActitoWebhookTrigger implements INodeType {
 			try {
 				await reRead(this, items);
 			} catch (error) {
-				// Throwing answers 500 and keeps the event id unsaved, so Actito's redelivery is handled.
+				// Throwing answers 500 before the id is remembered, so Actito's redelivery is handled.
 				throw toNodeError(this.getNode(), error);
 			}
+		}
+		if (eventId !== undefined) {
+			recent.push(eventId);
+			if (recent.length > RECENT_EVENT_IDS) recent.splice(0, recent.length - RECENT_EVENT_IDS);
+			data.recentEventIds = recent;
 		}
 		if (!items.length) return { webhookResponse: { status: 'ignored', eventId } };
 		return { workflowData: [items] };

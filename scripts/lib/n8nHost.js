@@ -156,7 +156,7 @@ class N8nHost {
 	// ---- CLI ----------------------------------------------------------------------------------
 
 	/** Runs `n8n <args>` to completion; resolves {exitCode, stdout, stderr, durationMs}. */
-	cli(args, { timeoutMs = 180000 } = {}) {
+	cli(args, { timeoutMs = 180000, stdoutIsRunData = false } = {}) {
 		const started = Date.now();
 		this._append(`\n$ n8n ${args.join(' ')}\n`);
 		return new Promise((resolve, reject) => {
@@ -171,7 +171,9 @@ class N8nHost {
 			child.stderr.setEncoding('utf8');
 			child.stdout.on('data', (chunk) => {
 				stdout += chunk;
-				this._append(chunk);
+				// `execute` prints the run's items (what the editor would show) on stdout: that is
+				// returned to the caller, not n8n's log, so it stays out of the log file.
+				if (!stdoutIsRunData) this._append(chunk);
 			});
 			child.stderr.on('data', (chunk) => {
 				stderr += chunk;
@@ -275,7 +277,7 @@ class N8nHost {
 
 	/** `n8n execute --id` (mode cli; saves static data). Never throws on a failed run. */
 	async execute(workflowId, options) {
-		const run = await this.cli(['execute', `--id=${workflowId}`], options);
+		const run = await this.cli(['execute', `--id=${workflowId}`], { ...options, stdoutIsRunData: true });
 		return { ...run, result: parseRunJson(run.stdout) };
 	}
 

@@ -1,0 +1,69 @@
+// Both sandboxes for the node tests, started on port 0, with small control-API helpers.
+import { controlCall } from '../support/nodeTransport';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { startMetaSandbox } = require('../../sandbox/meta');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { startActitoSandbox } = require('../../sandbox/actito');
+
+export const META_TOKEN = 'sandbox-meta-token';
+export const AD_ACCOUNT = 'act_100000000000001';
+export const ACTITO_KEY = 'sandbox-actito-key';
+
+export interface Sandboxes {
+	meta: { url: string; close(): Promise<void> };
+	actito: { url: string; close(): Promise<void> };
+	metaCredentials: { accessToken: string; apiVersion: string; baseUrl: string; appSecret?: string };
+	actitoCredentials: { apiKey: string; environment: string; baseUrl: string; entity: string };
+	metaControl(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any>;
+	actitoControl(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any>;
+	close(): Promise<void>;
+}
+
+export async function startSandboxes(): Promise<Sandboxes> {
+	const meta = await startMetaSandbox({ port: 0 });
+	// Generous licence: the node tests are about behaviour, not about Actito's slowdown.
+	const actito = await startActitoSandbox({ port: 0, callsPerMinute: 100_000, slowdownMs: 0 });
+	return {
+		meta,
+		actito,
+		metaCredentials: { accessToken: META_TOKEN, apiVersion: 'v26.0', baseUrl: meta.url },
+		actitoCredentials: { apiKey: ACTITO_KEY, environment: 'custom', baseUrl: actito.url, entity: 'acme' },
+		metaControl: (method, path, body) => controlCall(meta.url, method, `/__sandbox/${path}`, body),
+		actitoControl: (method, path, body) => controlCall(actito.url, method, `/__sandbox/${path}`, body),
+		close: async () => {
+			await meta.close();
+			await actito.close();
+		},
+	};
+}
+
+export interface MetaLogEntry {
+	method: string;
+	path: string;
+	status: number;
+	operation?: string;
+	rows?: number;
+	fault?: boolean;
+	code?: number;
+	audienceId?: string;
+}
+
+export async function metaRequests(s: Sandboxes): Promise<MetaLogEntry[]> {
+	return (await s.metaControl('GET', 'requests')).requests;
+}
+
+export const UPLOAD_OPS = new Set(['add', 'remove', 'replace']);
+
+export async function metaUploads(s: Sandboxes): Promise<MetaLogEntry[]> {
+	return (await metaRequests(s)).filter((r) => r.operation && UPLOAD_OPS.has(r.operation));
+}
+
+export async function createMetaAudience(s: Sandboxes, name: string, extra: Record<string, unknown> = {}): Promise<string> {
+	const out = await s.metaControl('POST', 'seed', { audiences: [{ adAccountId: AD_ACCOUNT, name, ...extra }] });
+	return out.audiences[0];
+}
+
+export async function metaMembers(s: Sandboxes, audienceId: string): Promise<{ schema: string[] | null; rows: string[][]; count: number }> {
+	return s.metaControl('GET', `audiences/${audienceId}/members`);
+}
