@@ -127,6 +127,17 @@ function buildWorkflow(options) {
 			case 'Log Negative Consent':
 				node.credentials = actitoCredential;
 				break;
+			case 'Status Page':
+				// Webhook paths are global in an n8n instance: one per workflow.
+				p.path = `actito-meta-status/${id}`;
+				node.webhookId = `${id}-status`;
+				break;
+			case 'Get Status':
+				p.table = locator(options.table);
+				p.segmentation = locator(options.segmentation);
+				p.metaAudienceId = String(options.audience);
+				node.credentials = { ...actitoCredential, ...metaCredential };
+				break;
 			default:
 				break;
 		}

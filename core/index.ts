@@ -4,6 +4,7 @@ export * from './http';
 export * from './retry';
 export * from './state/memberCodec';
 export * from './state/syncState';
+export * from './state/linkStatus';
 export * from './sync/changeItem';
 export * from './sync/consent';
 export * from './sync/planner';

@@ -32,6 +32,24 @@ function readPath(json: IDataObject, path: string): unknown {
 	return value;
 }
 
+/** Removes a field by the same path readPath follows; copies the objects it walks through. */
+function removePath(json: IDataObject, path: string): void {
+	if (path in json) {
+		delete json[path];
+		return;
+	}
+	const parts = path.split('.');
+	let parent: IDataObject = json;
+	for (const part of parts.slice(0, -1)) {
+		const next = parent[part];
+		if (next === null || typeof next !== 'object' || Array.isArray(next)) return;
+		// Copy on write: the input item's nested objects must stay as they were.
+		parent[part] = { ...(next as IDataObject) };
+		parent = parent[part] as IDataObject;
+	}
+	delete parent[parts[parts.length - 1]];
+}
+
 export class HashIdentifiers implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Hash Identifiers',
@@ -164,7 +182,7 @@ export class HashIdentifiers implements INodeType {
 					country: typeof country === 'string' ? country : undefined,
 				});
 				if (options.stripPlain) {
-					for (const { key, field } of mapping) if (key !== 'EXTERN_ID') delete json[field];
+					for (const { key, field } of mapping) if (key !== 'EXTERN_ID') removePath(json, field);
 				}
 				json[options.outputField || 'meta'] = {
 					schema,

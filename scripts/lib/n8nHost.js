@@ -160,21 +160,27 @@ class N8nHost {
 		const started = Date.now();
 		this._append(`\n$ n8n ${args.join(' ')}\n`);
 		return new Promise((resolve, reject) => {
+			// `execute` prints the run's items (what the editor would show) on stdout, megabytes of
+			// it, then exits at once: through a pipe the tail is lost. A file keeps all of it. It is
+			// returned to the caller, not n8n's log, so it stays out of the log file.
+			const outFile = stdoutIsRunData ? this._tmpFile(`run-${Date.now()}.json`) : null;
+			const outFd = outFile ? fs.openSync(outFile, 'w') : null;
 			const child = spawn(process.execPath, [this.n8nBin, ...args], {
 				cwd: this.userFolder,
 				env: this.env,
-				stdio: ['ignore', 'pipe', 'pipe'],
+				stdio: ['ignore', outFd === null ? 'pipe' : outFd, 'pipe'],
 			});
+			if (outFd !== null) fs.closeSync(outFd);
 			let stdout = '';
 			let stderr = '';
-			child.stdout.setEncoding('utf8');
 			child.stderr.setEncoding('utf8');
-			child.stdout.on('data', (chunk) => {
-				stdout += chunk;
-				// `execute` prints the run's items (what the editor would show) on stdout: that is
-				// returned to the caller, not n8n's log, so it stays out of the log file.
-				if (!stdoutIsRunData) this._append(chunk);
-			});
+			if (child.stdout) {
+				child.stdout.setEncoding('utf8');
+				child.stdout.on('data', (chunk) => {
+					stdout += chunk;
+					this._append(chunk);
+				});
+			}
 			child.stderr.on('data', (chunk) => {
 				stderr += chunk;
 				this._append(chunk);
@@ -189,6 +195,10 @@ class N8nHost {
 			});
 			child.on('close', (code, signal) => {
 				clearTimeout(timer);
+				if (outFile) {
+					stdout = fs.readFileSync(outFile, 'utf8');
+					fs.rmSync(outFile, { force: true });
+				}
 				resolve({ exitCode: code === null ? 128 : code, signal, stdout, stderr, durationMs: Date.now() - started });
 			});
 		});

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { flattenProfile, isInSegmentation } from '../../../../core/actito/profile';
+import { describeLinkStatus } from '../../../../core/state/linkStatus';
 import { buildLink, readState } from '../../../../core/state/syncState';
 import { toMemberId } from '../../../../core/state/memberCodec';
 import { consentVerdict } from '../../../../core/sync/consent';
@@ -30,35 +31,11 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const link = buildLink(ref, metaAudienceId);
 	const open = readState(this.getWorkflowStaticData('global'), link);
-	const state = open?.state;
-	const json: IDataObject = {
-		link,
+	const json = {
+		...describeLinkStatus(link, open),
 		actito: { entity: ref.entity, table: ref.table, segmentation: ref.segmentation },
 		metaAudienceId,
-		activatedAt: state?.activatedAt ?? null,
-		memberCount: open ? open.members.size : 0,
-		lastMemberUpdateAt: state?.lastMemberUpdateAt ?? null,
-		syncedAt: state?.syncedAt ?? null,
-		pending: !state || !state.syncedAt,
-		lastFullReconcileAt: state?.lastFullReconcileAt ?? null,
-		watermark: state?.watermark ?? null,
-		lastRuns: (state?.runs ?? [])
-			.slice(-5)
-			.reverse()
-			.map((r) => ({
-				startedAt: r.startedAt,
-				finishedAt: r.finishedAt,
-				status: r.status,
-				mode: r.mode,
-				added: r.added,
-				removed: r.removed,
-				unchanged: r.unchanged,
-				invalid: r.invalid,
-				blockedForConsent: r.blockedForConsent,
-				deferred: r.deferred,
-				...(r.error ? { error: r.error } : {}),
-			})),
-	};
+	} as unknown as IDataObject;
 	if (this.getNodeParameter('includeMeta', i, true) as boolean) {
 		try {
 			const meta = await metaClientFrom(this);
