@@ -1,0 +1,211 @@
+'use strict';
+// Benchmark 3, one hourly run in a fresh process (as `n8n execute` runs one): the sync core
+// in-process against the sandboxes, wired as the template wires it —
+//   Get Changes (planRun, openRun) → Consent Filter → Hash Identifiers (buildMetaRow)
+//   → Sync Members (claim the audience, uploadChanges, applyAcceptedBatch per batch, finishRun)
+// with the state read from and written to a JSON file that stands for the workflow's static data.
+//
+//   node bench/lib/syncCoreWorker.js run   '<json: {actitoUrl, metaUrl, audienceId, stateFile}>'
+//   node bench/lib/syncCoreWorker.js churn '<json: {actitoUrl, stateFile, rate, seed}>'
+// Prints one JSON line on stdout.
+const fs = require('node:fs');
+const core = require('./core');
+const { createTransport, sleep } = require('./transport');
+const { createRandom, peakRssBytes } = require('./util');
+const { control } = require('../../scripts/lib/scenario');
+
+const REF = { entity: 'acme', table: '16', segmentation: 'Audiences:VIP' };
+const SCHEMA = ['EXTERN_ID', 'EMAIL', 'PHONE'];
+const DEFAULT_COUNTRY = 'BE';
+const UNKNOWN_CONSENT = 'allow';
+
+// Sampled resident memory, on top of the kernel's high-water mark.
+let sampledPeak = 0;
+function sample() {
+	const rss = process.memoryUsage().rss;
+	if (rss > sampledPeak) sampledPeak = rss;
+}
+
+function readBucket(file) {
+	if (!fs.existsSync(file)) return {};
+	return JSON.parse(fs.readFileSync(file, 'utf8')).global || {};
+}
+
+async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
+	const timer = setInterval(sample, 25);
+	const rssAtStart = process.memoryUsage().rss;
+	const started = process.hrtime.bigint();
+	const transport = createTransport();
+	const bucket = readBucket(stateFile);
+	const open = core.openState(bucket, REF, audienceId);
+	sample();
+
+	// Generous limits for a benchmark against the local sandbox (the node default is 60 a minute,
+	// Actito's licence 100): what is measured is the core, not the licence's minute budget.
+	const actito = new core.ActitoClient({
+		credentials: { apiKey: 'sandbox-actito-key', baseUrl: actitoUrl, entity: 'acme' },
+		transport,
+		sleep,
+		callsPerMinute: 100000,
+	});
+	const api = new core.ActitoApi(actito);
+	const now = new Date();
+	const planned = await core.planRun(
+		api,
+		open,
+		{
+			tableId: REF.table,
+			segmentation: REF.segmentation,
+			profileSettings: {},
+			schema: SCHEMA,
+			defaultCountry: DEFAULT_COUNTRY,
+			unknownConsent: UNKNOWN_CONSENT,
+			// Above any size measured here, so that one run does the whole initial sync.
+			maxChanges: 10_000_000,
+			fullReconcileEveryHours: 24,
+			// The sandbox stamps every seeded profile within the last N milliseconds before the
+			// first run: a 5-minute overlap would re-read the whole seeded table as "changed".
+			overlapMinutes: 0,
+			pageSize: 1000,
+		},
+		now,
+	);
+	core.openRun(open, planned, now);
+	const planMs = Number(process.hrtime.bigint() - started) / 1e6;
+	sample();
+
+	// Consent Filter + Hash Identifiers, as the template's nodes do per item.
+	const rows = [];
+	const items = planned.plan.items;
+	let blocked = 0;
+	for (let i = 0; i < items.length; i++) {
+		const item = items[i];
+		let action = item.action;
+		if (action === 'add' && core.consentVerdict(item.marketingConsent, UNKNOWN_CONSENT) !== 'allowed') {
+			blocked++;
+			action = 'remove';
+		}
+		if (action === 'remove') {
+			rows.push({ index: i, profileId: item.profileId, action, schema: SCHEMA, row: [String(item.profileId), '', ''] });
+			continue;
+		}
+		const built = core.buildMetaRow(
+			SCHEMA,
+			{ EXTERN_ID: item.profileId, EMAIL: item.email, PHONE: item.phone },
+			{ defaultCountry: DEFAULT_COUNTRY, country: typeof item.country === 'string' ? item.country : undefined },
+		);
+		rows.push({ index: i, profileId: item.profileId, action, schema: SCHEMA, row: built.row, invalid: built.invalid });
+	}
+	sample();
+
+	const meta = new core.MetaClient({
+		credentials: { accessToken: 'sandbox-meta-token', apiVersion: 'v26.0', baseUrl: metaUrl },
+		transport,
+		sleep,
+	});
+	let summary = null;
+	if (rows.length) {
+		// Sync Members: the link marker, then the upload with a commit per accepted batch.
+		const audience = await meta.getAudience(audienceId, ['id', 'name', 'description']);
+		const description = core.claimAudience(audienceId, audience.description, open.state.link);
+		if (description !== null) await meta.updateAudience(audienceId, { description });
+		const stamp = () => new Date().toISOString();
+		summary = await core.uploadChanges(meta, rows, {
+			audienceId,
+			onBatchAccepted: (batch) => {
+				core.applyAcceptedBatch(open, batch, stamp());
+				sample();
+			},
+		});
+		if (summary.status !== 'error' && summary.schema.length) open.state.schema = summary.schema;
+		core.finishRun(open, { summary, now: stamp() });
+	} else {
+		core.finishRun(open, { now: new Date().toISOString() });
+	}
+	core.writeState(bucket, open);
+	fs.writeFileSync(stateFile, JSON.stringify({ global: bucket }));
+	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+	sample();
+	clearInterval(timer);
+	const sent = summary ? summary.sent : { add: 0, remove: 0 };
+	return {
+		mode: planned.mode,
+		wallMs,
+		planMs,
+		rssAtStartBytes: rssAtStart,
+		peakRssSampledBytes: sampledPeak,
+		peakRssBytes: peakRssBytes(),
+		pagesRead: planned.pagesRead,
+		stats: planned.plan.stats,
+		blockedForConsent: blocked,
+		sent,
+		status: summary ? summary.status : 'nothing_to_do',
+		error: summary && summary.error ? summary.error.message : undefined,
+		minimumUploadCalls: core.minimumUploadCalls(sent.add, sent.remove),
+		actitoCalls: actito.stats.requests,
+		actitoTokenFetches: actito.stats.tokenFetches,
+		metaCalls: meta.stats.requests,
+		metaUploadCalls: meta.stats.uploadCalls,
+		memberCount: open.members.size,
+		stateBytes: fs.statSync(stateFile).size,
+	};
+}
+
+/**
+ * 1% churn of the audience between two hourly runs: 0.4% of the members leave the segment,
+ * 0.4% of the table's other profiles join it (with consent), 0.2% of the members change e-mail.
+ */
+async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfiles }) {
+	const bucket = readBucket(stateFile);
+	const open = core.readState(bucket, core.buildLink(REF, Object.values(bucket)[0].metaAudienceId));
+	const random = createRandom(seed);
+	const memberIds = [...open.members.keys()];
+	const total = Math.round(memberIds.length * rate);
+	const leave = Math.round(total * 0.4);
+	const emailChange = Math.round(total * 0.2);
+	const join = total - leave - emailChange;
+	const chosen = new Set();
+	const pickMember = () => {
+		for (;;) {
+			const id = memberIds[Math.floor(random() * memberIds.length)];
+			if (!chosen.has(id)) {
+				chosen.add(id);
+				return id;
+			}
+		}
+	};
+	const changes = [];
+	for (let i = 0; i < leave; i++) changes.push({ profileId: String(pickMember()), leave: [REF.segmentation] });
+	for (let i = 0; i < emailChange; i++) {
+		const id = pickMember();
+		changes.push({ profileId: String(id), attributes: { emailAddress: `changed.${id}@example.org` } });
+	}
+	const firstId = 1001;
+	let joined = 0;
+	while (joined < join) {
+		const id = firstId + Math.floor(random() * tableProfiles);
+		if (open.members.has(id) || chosen.has(id)) continue;
+		chosen.add(id);
+		joined++;
+		changes.push({ profileId: String(id), join: [REF.segmentation], attributes: { marketingConsent: true, emailAddress: `joined.${id}@example.org` } });
+	}
+	for (let i = 0; i < changes.length; i += 5000) {
+		await control(actitoUrl, 'POST', 'profiles/changes', changes.slice(i, i + 5000));
+	}
+	return { members: memberIds.length, changed: changes.length, leave, join, emailChange };
+}
+
+async function main() {
+	const [phase, json] = process.argv.slice(2);
+	const args = JSON.parse(json);
+	const out = phase === 'run' ? await run(args) : phase === 'churn' ? await churn(args) : null;
+	if (!out) throw new Error(`unknown phase ${phase}`);
+	process.stdout.write(JSON.stringify(out) + '\n');
+	// Keep-alive sockets would hold the process open.
+	process.exit(0);
+}
+
+main().catch((error) => {
+	process.stderr.write(`syncCoreWorker: ${error.stack || error}\n`);
+	process.exit(1);
+});
