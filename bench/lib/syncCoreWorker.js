@@ -157,7 +157,9 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
  */
 async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfiles }) {
 	const bucket = readBucket(stateFile);
-	const open = core.readState(bucket, core.buildLink(REF, Object.values(bucket)[0].metaAudienceId));
+	const key = Object.keys(bucket).find((k) => k.startsWith('actitoMeta:'));
+	if (!key) throw new Error(`no sync state in ${stateFile}`);
+	const open = core.readState(bucket, bucket[key].link);
 	const random = createRandom(seed);
 	const memberIds = [...open.members.keys()];
 	const total = Math.round(memberIds.length * rate);

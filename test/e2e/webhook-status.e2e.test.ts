@@ -126,4 +126,30 @@ describe('webhook trigger and status page in a running n8n', () => {
 		expect(status.meta.upperBound).toBeGreaterThan(0);
 		expect(JSON.stringify(status)).not.toMatch(/@/);
 	});
+
+	test('an editor test run (mode manual) uploads nothing and leaves the static data untouched', async () => {
+		const headers = { 'content-type': 'application/json', 'browser-id': 'e2e-browser' };
+		const setup = await fetch(`${host.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ email: 'ops@example.test', firstName: 'Ops', lastName: 'Team', password: 'Sandbox-Pass-1' }),
+		});
+		expect(setup.status).toBe(200);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const before = JSON.stringify(await host.readStaticData(workflow.id));
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const run = await fetch(`${host.baseUrl}/rest/workflows/${workflow.id}/run`, {
+			method: 'POST',
+			headers: { ...headers, cookie },
+			body: JSON.stringify({ workflowData: workflow, triggerToStartFrom: { name: 'Try It' } }),
+		});
+		expect(run.status).toBe(200);
+		// The last step, Estimated Size, reads the audience: the run is over when Meta saw it.
+		await waitFor('the manual run to reach Estimated Size', async () => {
+			const { requests } = await scenario.control(sandboxes.meta.url, 'GET', 'requests');
+			return requests.some((r: Json) => r.method === 'GET' && r.path.endsWith(`/${audienceId}`)) ? true : null;
+		});
+		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
+		expect(JSON.stringify(await host.readStaticData(workflow.id))).toBe(before);
+	});
 });

@@ -203,7 +203,10 @@ async function churn(leave: number, join: number): Promise<{ leavers: string[]; 
 /** The upload calls to this audience since the last clear, in order. */
 async function uploadsOf(l: Link) {
 	const requests = await metaRequests(s);
-	return requests.filter((r) => r.path.endsWith(`/${l.audienceId}/users`) && r.operation);
+	// An injected fault answers before routing, so its log entry has no operation: take it from the method.
+	return requests
+		.filter((r) => r.path.endsWith(`/${l.audienceId}/users`) && (r.method === 'POST' || r.method === 'DELETE'))
+		.map((r) => ({ ...r, operation: r.operation ?? (r.method === 'DELETE' ? 'remove' : 'add') }));
 }
 
 async function acceptedRows(l: Link) {
@@ -295,7 +298,7 @@ describe('Meta throttling (80003 / 2446079 with a regain time)', () => {
 		expect(await acceptedRows(l)).toEqual({ add: 35, remove: 0 });
 	});
 
-	it('past the maximum wait: the error names the cause (Meta throttling, 80003)', async () => {
+	it('[product bug] past the maximum wait: the error names the cause (Meta throttling, 80003)', async () => {
 		const l = await syncedLink();
 		await churn(0, 30);
 		await metaFaultAfter(l, 'POST', 0, { count: 100, ...throttle(30) });
@@ -465,7 +468,7 @@ describe('Meta refuses a removal as "audience too small" (200 / 1870047)', () =>
 		expect(await acceptedRows(l)).toEqual({ add: 60, remove: 5 });
 	});
 
-	it('contract "stop removals; report": the additions still go out while Meta refuses removals', async () => {
+	it('[product bug] contract "stop removals; report": the additions still go out while Meta refuses removals', async () => {
 		const l = await syncedLink();
 		const { joiners } = await churn(10, 20);
 		await metaFaultAfter(l, 'DELETE', 0, { count: 100, ...tooSmall });
@@ -525,10 +528,8 @@ describe('Actito faults', () => {
 		await followUp(l);
 	});
 
-	it('a profile deleted between the listing and the sync: reported as deleted, removed by the next full reconcile', async () => {
-		const l = await syncedLink();
-		const { joiners } = await churn(0, 3);
-		const victim = joiners[1];
+	/** Runs the chain with `victim` deleted in Actito after Get Changes listed it as a joiner. */
+	async function runWithDeletionAfterListing(l: Link, victim: string) {
 		// Stands in for the moment between Get Changes' listing and the later steps of the same execution.
 		const consentFilter = NODES.ConsentFilter as INodeType;
 		const hooked = Object.assign(Object.create(consentFilter), {
@@ -537,12 +538,10 @@ describe('Actito faults', () => {
 				return (consentFilter.execute as (this: unknown) => Promise<unknown>).call(this);
 			},
 		}) as INodeType;
-		const result = await runChain({ ...NODES, ConsentFilter: hooked }, config(l));
-		expect(result.changes.map((c) => c.json.profileId).sort()).toEqual([...joiners].sort());
-		const atMeta = new Set(((await metaMembers(s, l.audienceId)).rows ?? []).map((r) => r[0]));
-		expect(atMeta.has(victim)).toBe(true);
+		return runChain({ ...NODES, ConsentFilter: hooked }, config(l));
+	}
 
-		// Get Profile Status treats the vanished profile as deleted: not wanted, still at Meta, not synchronized.
+	async function profileStatus(l: Link, profileId: string) {
 		const [[status]] = await runNode(NODES.ActitoAudience, {
 			credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: l.metaCredentials },
 			staticData: l.staticData,
@@ -552,15 +551,42 @@ describe('Actito faults', () => {
 				table: { __rl: true, mode: 'id', value: 'Customers' },
 				segmentation: { __rl: true, mode: 'id', value: VIP },
 				metaAudienceId: l.audienceId,
-				profileId: victim,
+				profileId,
 			},
 		});
-		expect(status.json).toMatchObject({ found: false, isMember: false, wanted: false, atMeta: true, synchronized: false });
+		return status.json;
+	}
+
+	it('a profile deleted between the listing and the sync: the state says what Meta holds; the next full reconcile removes it', async () => {
+		const l = await syncedLink();
+		const { joiners } = await churn(0, 3);
+		const victim = joiners[1];
+		const result = await runWithDeletionAfterListing(l, victim);
+		expect(result.changes.map((c) => c.json.profileId).sort()).toEqual([...joiners].sort());
+		// The add went out before anyone knew: Meta and the state both hold the deleted profile.
+		const atMeta = new Set(((await metaMembers(s, l.audienceId)).rows ?? []).map((r) => r[0]));
+		expect(atMeta.has(victim)).toBe(true);
+		expect(membersOf(l).has(Number(victim))).toBe(true);
+		await expectStateMatchesMeta(l);
+		expect((await profileStatus(l, victim)) as IDataObject).toMatchObject({ found: false, wanted: false });
 
 		// Deleted profiles are not listed (contracts/actito.md): the next full reconcile removes it.
 		const next = await followUp(l, { syncOptions: { forceFullReconcile: true } });
 		expect(next.changes.map((c) => c.json)).toContainEqual(expect.objectContaining({ profileId: victim, action: 'remove' }));
 		expect(await acceptedRows(l)).toEqual({ add: 0, remove: 1 });
+		expect(await profileStatus(l, victim)).toMatchObject({ found: false, atMeta: false, synchronized: true });
+	});
+
+	it('[product bug] Get Profile Status of a deleted profile still at Meta says atMeta: true, synchronized: false', async () => {
+		const l = await syncedLink();
+		const { joiners } = await churn(0, 2);
+		const victim = joiners[0];
+		await runWithDeletionAfterListing(l, victim);
+		expect(membersOf(l).has(Number(victim))).toBe(true);
+		// nodes/ActitoAudience/resources/audience/getStatus.ts looks the member up by the id of the
+		// profile it read; a 404 leaves no id, so a deleted profile at Meta reads as "not at Meta, synchronized".
+		expect(await profileStatus(l, victim)).toMatchObject({ found: false, isMember: false, wanted: false, atMeta: true, synchronized: false });
+		await followUp(l, { syncOptions: { forceFullReconcile: true } });
 	});
 });
 

@@ -42,6 +42,14 @@ export function syncOptions(operation: 'syncMembers' | 'replaceMembers'): INodeP
 				default: false,
 				description: 'Whether to do everything but the upload calls, and show the batches that would be sent',
 			},
+			{
+				displayName: 'Upload in Editor Test Runs',
+				name: 'uploadWhenManual',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether test runs started in the editor really upload. Off: they are dry runs, because n8n gives them no sync state and they would re-send every member.',
+			},
 			maxWaitOption,
 			{
 				displayName: 'Hashed Field',
@@ -60,6 +68,7 @@ interface SyncParams {
 	dryRun?: boolean;
 	maxWaitMinutes?: number;
 	metaField?: string;
+	uploadWhenManual?: boolean;
 }
 
 /** Sync Members and Replace Members: one summary item for all input items. */
@@ -69,7 +78,10 @@ export async function executeUpload(
 ): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const audienceId = getAudienceId(this, 0);
-	const options = this.getNodeParameter('options', 0, {}) as SyncParams;
+	const options = { ...(this.getNodeParameter('options', 0, {}) as SyncParams) };
+	// Editor test runs neither load nor save static data: without the state they would plan
+	// every member again, so by default they only show what they would send.
+	if (this.getMode() === 'manual' && !options.uploadWhenManual) options.dryRun = true;
 	const metaField = options.metaField || 'meta';
 	const pairedItem = items.map((_, i) => ({ item: i }));
 	const now = () => new Date().toISOString();

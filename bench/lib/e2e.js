@@ -1,0 +1,208 @@
+'use strict';
+// Benchmark 4: end to end in a real n8n (1.123, `n8n execute`, mode cli, as the tests run it):
+// the bundled template against bench/naive-workflow.json, on the same Actito data, each into
+// its own Meta audience. Initial run, then a run after 1% churn.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const scenario = require('../../scripts/lib/scenario');
+const { startSandboxProcess } = require('./sandboxProcess');
+const { log } = require('./util');
+
+const NAIVE_FILE = path.join(__dirname, '..', 'naive-workflow.json');
+const NAIVE_ID = 'benchNaive000001';
+
+/** The naive workflow with its placeholders filled in (as a user would type them in the editor). */
+function naiveWorkflow({ actitoUrl, metaUrl, metaAudienceId }) {
+	const text = fs
+		.readFileSync(NAIVE_FILE, 'utf8')
+		.replaceAll('__ACTITO_URL__', actitoUrl)
+		.replaceAll('__ACTITO_API_KEY__', 'sandbox-actito-key')
+		.replaceAll('__ACTITO_ENTITY__', 'acme')
+		.replaceAll('__ACTITO_TABLE__', '16')
+		.replaceAll('__SEGMENTATION__', scenario.SEGMENTATION)
+		.replaceAll('__META_URL__', metaUrl)
+		.replaceAll('__META_AUDIENCE_ID__', metaAudienceId)
+		.replaceAll('__META_ACCESS_TOKEN__', 'sandbox-meta-token');
+	return { ...JSON.parse(text), id: NAIVE_ID };
+}
+
+/** Peak resident memory of the `n8n execute` process(es) of one host, sampled from /proc. */
+function sampleN8nRss(host) {
+	let peak = 0;
+	const sample = () => {
+		let total = 0;
+		let entries = [];
+		try {
+			entries = fs.readdirSync('/proc');
+		} catch {
+			return;
+		}
+		for (const entry of entries) {
+			if (!/^\d+$/.test(entry)) continue;
+			try {
+				const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+				if (!cmd.includes(host.n8nBin) || !cmd.includes('execute')) continue;
+				const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+				if (!environ.includes(`N8N_USER_FOLDER=${host.userFolder}\0`)) continue;
+				const match = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'));
+				if (match) total += Number(match[1]) * 1024;
+			} catch {
+				// Gone meanwhile.
+			}
+		}
+		if (total > peak) peak = total;
+	};
+	const timer = setInterval(sample, 100);
+	return () => {
+		clearInterval(timer);
+		return peak;
+	};
+}
+
+async function counters(sb) {
+	const [meta, actito] = await Promise.all([scenario.control(sb.meta.url, 'GET', 'counters'), scenario.control(sb.actito.url, 'GET', 'counters')]);
+	return { meta, actito };
+}
+
+function executionMs(result) {
+	const d = result && result.data;
+	const start = result && (result.startedAt || (d && d.startedAt));
+	const stop = result && (result.stoppedAt || (d && d.stoppedAt));
+	if (start && stop) return Date.parse(stop) - Date.parse(start);
+	// Fall back to the sum of the nodes' own times.
+	const runData = d && d.resultData && d.resultData.runData;
+	if (!runData) return null;
+	let total = 0;
+	for (const runs of Object.values(runData)) for (const r of runs) total += r.executionTime || 0;
+	return total;
+}
+
+async function execute(host, sb, workflowId, label) {
+	log(`e2e: ${label}`);
+	const before = await counters(sb);
+	const stopSampling = sampleN8nRss(host);
+	const run = await host.execute(workflowId, { timeoutMs: 30 * 60_000 });
+	const peakRss = stopSampling();
+	const after = await counters(sb);
+	const error = run.exitCode !== 0 ? JSON.stringify(scenario.runError(run.result) || run.stderr.slice(-500)).slice(0, 400) : undefined;
+	if (error) log(`e2e: ${label} FAILED: ${error}`);
+	const uploads = (c) => c.meta.uploads.add + c.meta.uploads.remove + c.meta.uploads.replace;
+	return {
+		exitCode: run.exitCode,
+		error,
+		wallMs: run.durationMs,
+		executionMs: executionMs(run.result),
+		peakRssBytes: peakRss,
+		actitoCalls: after.actito.requests - before.actito.requests,
+		metaCalls: after.meta.requests - before.meta.requests,
+		metaUploadCalls: uploads(after) - uploads(before),
+		rowsSent: {
+			add: after.meta.rows.add - before.meta.rows.add,
+			remove: after.meta.rows.remove - before.meta.rows.remove,
+		},
+	};
+}
+
+function churnFromState(actitoUrl, staticData, tableProfiles) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
+	const stateFile = path.join(dir, 'static-data.json');
+	fs.writeFileSync(stateFile, JSON.stringify(staticData));
+	return new Promise((resolve, reject) => {
+		execFile(
+			process.execPath,
+			[path.join(__dirname, 'syncCoreWorker.js'), 'churn', JSON.stringify({ actitoUrl, stateFile, rate: 0.01, seed: 77, tableProfiles })],
+			(error, stdout, stderr) => {
+				fs.rmSync(dir, { recursive: true, force: true });
+				if (error) return reject(new Error(stderr || error.message));
+				resolve(JSON.parse(stdout.trim().split('\n').pop()));
+			},
+		);
+	});
+}
+
+async function metaCheck(sb, audienceId, wanted) {
+	const members = await scenario.metaMembers(sb.meta.url, audienceId);
+	const have = new Set(members.rows.map((r) => r.join('|')));
+	let missing = 0;
+	for (const row of wanted) if (!have.delete(row.join('|'))) missing++;
+	return { rows: members.rows.length, wanted: wanted.length, missing, extra: have.size, exact: missing === 0 && have.size === 0 };
+}
+
+async function metaIdCheck(sb, audienceId, wanted) {
+	// The naive rows are hashed its own way: compare by EXTERN_ID only.
+	const members = await scenario.metaMembers(sb.meta.url, audienceId);
+	const have = new Set(members.rows.map((r) => r[0]));
+	const want = new Set(wanted.map((r) => r[0]));
+	let missing = 0;
+	for (const id of want) if (!have.delete(id)) missing++;
+	return { rows: members.rows.length, wanted: want.size, missingIds: missing, extraIds: have.size };
+}
+
+async function runE2e({ members, profilesPerMember = 1.25 }) {
+	const sb = await startSandboxProcess();
+	let host;
+	try {
+		const tableProfiles = Math.round(members * profilesPerMember);
+		log(`e2e: seeding ${tableProfiles.toLocaleString('en')} Actito profiles, ${members.toLocaleString('en')} in the audience`);
+		const { audienceId } = await scenario.seedScenario(sb, { profiles: tableProfiles, members, seed: 42 });
+		const naiveSeed = await scenario.control(sb.meta.url, 'POST', 'seed', {
+			audiences: [{ adAccountId: scenario.AD_ACCOUNT, name: 'VIP customers (naive)', subtype: 'CUSTOM' }],
+		});
+		const naiveAudienceId = String(typeof naiveSeed.audiences[0] === 'object' ? naiveSeed.audiences[0].id : naiveSeed.audiences[0]);
+		log('e2e: setting up n8n (pack, install, credentials, template)');
+		let workflow;
+		({ host, workflow } = await scenario.setupN8n(sb, {
+			audienceId,
+			defaultCountry: 'BE',
+			hostOptions: { env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' } },
+		}));
+		const templateWorkflow = JSON.parse(JSON.stringify(workflow));
+		const templateId = templateWorkflow.id;
+		const getChanges = templateWorkflow.nodes.find((n) => n.name === 'Get Changes');
+		getChanges.parameters.syncOptions = {
+			...getChanges.parameters.syncOptions,
+			// The licence's whole 100 calls a minute (the node's highest setting; default 60).
+			callsPerMinute: 100,
+			// The sandbox stamps every seeded profile within the last few minutes: the default
+			// 5-minute overlap would re-read the whole seeded table on the churn run.
+			overlapMinutes: 0,
+		};
+		await host.importWorkflow(templateWorkflow);
+		await host.importWorkflow(naiveWorkflow({ actitoUrl: sb.actito.url, metaUrl: sb.meta.url, metaAudienceId: naiveAudienceId }));
+
+		const runs = {};
+		runs.templateInitial = await execute(host, sb, templateId, 'template, initial run');
+		runs.naiveInitial = await execute(host, sb, NAIVE_ID, 'naive workflow, initial run');
+		const staticData = await host.readStaticData(templateId);
+		const stateKey = Object.keys((staticData && staticData.global) || {}).find((k) => k.startsWith('actitoMeta:'));
+		const stateBytes = stateKey ? Buffer.byteLength(JSON.stringify(staticData)) : 0;
+		log('e2e: applying 1% churn in Actito');
+		const churn = await churnFromState(sb.actito.url, staticData, tableProfiles);
+		runs.templateChurn = await execute(host, sb, templateId, 'template, 1% churn run');
+		runs.naiveChurn = await execute(host, sb, NAIVE_ID, 'naive workflow, 1% churn run');
+		log('e2e: checking both Meta audiences against what Actito wants');
+		const wanted = await scenario.wantedRows(sb.actito.url, { defaultCountry: 'BE' });
+		const templateCheck = await metaCheck(sb, audienceId, wanted);
+		const naiveCheck = await metaIdCheck(sb, naiveAudienceId, wanted);
+		const finalState = await host.readStaticData(templateId);
+		const state = finalState && stateKey ? finalState.global[stateKey] : null;
+		return {
+			members,
+			tableProfiles,
+			churn,
+			runs,
+			stateBytes,
+			memberCount: state ? state.memberCount : null,
+			templateCheck,
+			naiveCheck,
+			n8nVersion: path.basename(host.n8nHome),
+		};
+	} finally {
+		if (host) await host.dispose();
+		await sb.close();
+	}
+}
+
+module.exports = { runE2e, naiveWorkflow };
