@@ -43,20 +43,20 @@ export function syncOptions(operation: 'syncMembers' | 'replaceMembers'): INodeP
 				description: 'Whether to do everything but the upload calls, and show the batches that would be sent',
 			},
 			{
+				displayName: 'Hashed Field',
+				name: 'metaField',
+				type: 'string',
+				default: 'meta',
+				description: 'Field written by Hash Identifiers (schema and row)',
+			},
+			maxWaitOption,
+			{
 				displayName: 'Upload in Editor Test Runs',
 				name: 'uploadWhenManual',
 				type: 'boolean',
 				default: false,
 				description:
 					'Whether test runs started in the editor really upload. Off: they are dry runs, because n8n gives them no sync state and they would re-send every member.',
-			},
-			maxWaitOption,
-			{
-				displayName: 'Hashed Field',
-				name: 'metaField',
-				type: 'string',
-				default: 'meta',
-				description: 'Field written by Hash Identifiers (schema and row)',
 			},
 		],
 	};
