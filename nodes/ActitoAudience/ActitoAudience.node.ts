@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTests';
-import { toNodeError } from '../shared/errors';
+import { runPerItem } from '../shared/perItem';
 import { searchSegmentations, searchTables } from './listSearch';
 import * as getChanges from './resources/audience/getChanges';
 import * as getMembers from './resources/audience/getMembers';
@@ -107,27 +107,18 @@ export class ActitoAudience implements INodeType {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		// The planner runs once per execution, whatever the number of input items.
 		if (operation === 'getChanges') return [await getChanges.execute.call(this)];
-		const handlers: Record<string, (this: IExecuteFunctions, i: number) => Promise<INodeExecutionData[]>> = {
-			getMembers: getMembers.execute,
-			getProfile: getProfile.execute,
-			getStatus: getStatus.executeStatus,
-			getProfileStatus: getStatus.executeProfileStatus,
-			logInteraction: logInteraction.execute,
-		};
-		const handler = handlers[operation];
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			try {
-				out.push(...(await handler.call(this, i)));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, i);
-			}
-		}
-		return [out];
+		return [
+			await runPerItem(
+				this,
+				{
+					getMembers: getMembers.execute,
+					getProfile: getProfile.execute,
+					getStatus: getStatus.executeStatus,
+					getProfileStatus: getStatus.executeProfileStatus,
+					logInteraction: logInteraction.execute,
+				},
+				operation,
+			),
+		];
 	}
 }

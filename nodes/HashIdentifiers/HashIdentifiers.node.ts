@@ -57,7 +57,7 @@ export class HashIdentifiers implements INodeType {
 		icon: { light: 'file:hashIdentifiers.svg', dark: 'file:hashIdentifiers.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["identifiers"].mapping ? $parameter["identifiers"].mapping.map(m => m.key).join(", ") : ""}}',
+		subtitle: 'Normalize and SHA-256',
 		description:
 			'Normalizes e-mails, phones and the other Meta match keys by Meta’s rules and hashes them with SHA-256',
 		defaults: { name: 'Hash Identifiers' },

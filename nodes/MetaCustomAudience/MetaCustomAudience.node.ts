@@ -4,10 +4,10 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTests';
-import { toNodeError } from '../shared/errors';
+import { runPerItem } from '../shared/perItem';
 import { searchAdAccounts, searchAudiences } from './listSearch';
 import * as createAudience from './resources/audience/createAudience';
 import * as getEstimatedSize from './resources/audience/getEstimatedSize';
@@ -90,21 +90,17 @@ export class MetaCustomAudience implements INodeType {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		if (operation === 'syncMembers') return [await executeUpload.call(this, 'sync')];
 		if (operation === 'replaceMembers') return [await executeUpload.call(this, 'replace')];
-		const perItem = { getEstimatedSize, listAudiences, createAudience, getUploadSessions }[operation];
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			try {
-				if (!perItem) throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`, { itemIndex: i });
-				out.push(...(await perItem.execute.call(this, i)));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, i);
-			}
-		}
-		return [out];
+		return [
+			await runPerItem(
+				this,
+				{
+					getEstimatedSize: getEstimatedSize.execute,
+					listAudiences: listAudiences.execute,
+					createAudience: createAudience.execute,
+					getUploadSessions: getUploadSessions.execute,
+				},
+				operation,
+			),
+		];
 	}
 }
