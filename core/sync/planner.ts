@@ -49,6 +49,8 @@ export interface PlanStats {
 	deferred: number;
 }
 
+type CountedStat = 'unchanged' | 'invalid' | 'blockedForConsent';
+
 export interface Plan {
 	items: ChangeItem[];
 	stats: PlanStats;
@@ -79,7 +81,10 @@ export function fingerprintProfile(
 
 export class ChangePlanner {
 	private readonly pending = new Map<string, ChangeItem[]>();
-	private readonly seen = new Set<number>();
+	/** Refusals of profiles that are not at Meta: for the audit log only. */
+	private readonly auditOnly = new Map<string, ChangeItem>();
+	/** Every profile read, with the counter its last decision bumped (undone if read again). */
+	private readonly seen = new Map<number, CountedStat | null>();
 	private readonly stats: PlanStats = {
 		observed: 0,
 		add: 0,
@@ -100,13 +105,16 @@ export class ChangePlanner {
 	observe(snapshot: ProfileSnapshot): void {
 		this.stats.observed++;
 		const id = toMemberId(snapshot.profileId);
-		this.seen.add(id);
+		const previous = this.seen.get(id);
+		if (previous) this.stats[previous]--;
+		this.seen.set(id, null);
 		if (snapshot.updateMoment && (!this.maxUpdateMoment || snapshot.updateMoment > this.maxUpdateMoment)) {
 			this.maxUpdateMoment = snapshot.updateMoment;
 		}
 		const key = String(id);
 		// A profile read twice (paging overlap) keeps only its latest decision.
 		if (this.pending.has(key)) this.retract(key);
+		this.auditOnly.delete(key);
 		const items = this.decide(id, snapshot);
 		if (items.length) this.emit(key, items);
 	}
@@ -128,6 +136,10 @@ export class ChangePlanner {
 		}
 		const items: ChangeItem[] = [];
 		for (const list of this.pending.values()) items.push(...list);
+		if (this.stats.deferred === 0) {
+			for (const item of this.auditOnly.values()) items.push(item);
+			this.stats.add += this.auditOnly.size;
+		}
 		return { items, stats: { ...this.stats }, maxUpdateMoment: this.maxUpdateMoment, missingFromFullRead: missing };
 	}
 
@@ -141,7 +153,7 @@ export class ChangePlanner {
 		}
 		const verdict = consentVerdict(snapshot.marketingConsent, this.settings.unknownConsent);
 		if (verdict !== 'allowed') {
-			this.stats.blockedForConsent++;
+			this.count(id, 'blockedForConsent');
 			// Emitted as an add that the Consent Filter blocks: it turns it into a removal (the
 			// profile leaves Meta) and sends it to Blocked (the audit log). Without identifiers:
 			// it never reaches Meta as an add.
@@ -152,11 +164,14 @@ export class ChangePlanner {
 			// watermark is new.
 			if (this.settings.mode === 'full') return [];
 			if (this.settings.watermark && !(snapshot.updateMoment && snapshot.updateMoment > this.settings.watermark)) return [];
-			return [this.blockedAddition(profileId, 'joined', consent)];
+			// Audit only (nothing changes at Meta): kept out of the cap, and released only by a run
+			// that defers nothing, whose watermark then moves past it, so it is logged once.
+			this.auditOnly.set(profileId, this.blockedAddition(profileId, 'joined', consent));
+			return [];
 		}
 		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);
 		if (!hasMatchKey) {
-			this.stats.invalid++;
+			this.count(id, 'invalid');
 			return inMembers ? [this.removal(profileId, 'identifiers_changed', consent)] : [];
 		}
 		if (!inMembers) {
@@ -164,7 +179,7 @@ export class ChangePlanner {
 			return [this.addition(profileId, snapshot, reason, consent)];
 		}
 		if (this.members.get(id) === fingerprint) {
-			this.stats.unchanged++;
+			this.count(id, 'unchanged');
 			return [];
 		}
 		// Meta keeps the old hashes under the EXTERN_ID: drop them, then add the new row.
@@ -172,6 +187,11 @@ export class ChangePlanner {
 			this.removal(profileId, 'identifiers_changed', consent),
 			this.addition(profileId, snapshot, 'identifiers_changed', consent),
 		];
+	}
+
+	private count(id: number, stat: CountedStat): void {
+		this.stats[stat]++;
+		this.seen.set(id, stat);
 	}
 
 	private emit(key: string, items: ChangeItem[]): void {
