@@ -17,7 +17,7 @@ import { ActitoAudience } from '../../nodes/ActitoAudience/ActitoAudience.node';
 import { ConsentFilter } from '../../nodes/ConsentFilter/ConsentFilter.node';
 import { HashIdentifiers } from '../../nodes/HashIdentifiers/HashIdentifiers.node';
 import { MetaCustomAudience } from '../../nodes/MetaCustomAudience/MetaCustomAudience.node';
-import { AD_ACCOUNT, createMetaAudience, metaMembers, metaRequests, startSandboxes, type Sandboxes } from '../nodes/sandboxes';
+import { AD_ACCOUNT, metaMembers, metaRequests, startSandboxes, type Sandboxes } from '../nodes/sandboxes';
 import { runChain, runNode, type ChainConfig, type StaticData } from '../support/n8nContext';
 
 const mockSleeps: number[] = [];
