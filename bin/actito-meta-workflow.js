@@ -110,7 +110,8 @@ function buildWorkflow(options) {
 				p.segmentation = locator(options.segmentation);
 				p.metaAudienceId = String(options.audience);
 				p.syncOptions = { ...p.syncOptions, defaultCountry, unknownConsent, fullReconcileEveryHours: fullHours };
-				node.credentials = actitoCredential;
+				// The Meta credential lets the planner notice uploads the state missed (recovery).
+				node.credentials = { ...actitoCredential, ...metaCredential };
 				break;
 			case 'Consent Filter':
 				p.unknownConsent = unknownConsent;

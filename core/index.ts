@@ -13,6 +13,7 @@ export * from './sync/commit';
 export * from './sync/batching';
 export * from './sync/uploader';
 export * from './sync/linkMarker';
+export * from './sync/recovery';
 export { MetaClient } from './meta/metaClient';
 export { MetaApiError } from './meta/metaErrors';
 export { ActitoClient, ActitoApiError } from './actito/actitoClient';

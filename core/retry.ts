@@ -32,17 +32,32 @@ export const DEFAULT_RETRY: Omit<RetryOptions, 'sleep'> = {
 	maxTotalWaitMs: 15 * 60_000,
 };
 
+/** Thrown when the service asks for a longer wait than the caller allows; names the cause. */
 export class RetryBudgetExceededError extends Error {
+	readonly hint: string;
+	readonly kind?: string;
+	readonly code?: number;
+	readonly subcode?: number;
+	readonly status?: number;
+
 	constructor(
 		readonly cause: unknown,
 		readonly waitedMs: number,
 		readonly neededMs: number,
 	) {
+		const c = (cause ?? {}) as { message?: string; hint?: string; kind?: string; code?: number; subcode?: number; status?: number };
 		super(
-			`The service asked to wait ${Math.ceil(neededMs / 1000)} s more, past the maximum wait ` +
-				`(${Math.round(waitedMs / 1000)} s already waited). Raise "Maximum Wait" or let the next run continue.`,
+			`${c.message ?? 'The service is throttling the requests'} — it asks to wait ${Math.ceil(neededMs / 1000)} s more, ` +
+				`past the maximum wait (${Math.round(waitedMs / 1000)} s already waited).`,
 		);
 		this.name = 'RetryBudgetExceededError';
+		this.hint =
+			'Raise "Maximum Wait (Minutes)", or let the next run continue: what was accepted so far is kept.' +
+			(c.hint ? ` ${c.hint}` : '');
+		this.kind = c.kind;
+		this.code = c.code;
+		this.subcode = c.subcode;
+		this.status = c.status;
 	}
 }
 

@@ -153,7 +153,9 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 
 /**
  * 1% churn of the audience between two hourly runs: 0.4% of the members leave the segment,
- * 0.4% of the table's other profiles join it (with consent), 0.2% of the members change e-mail.
+ * 0.4% of the table's other profiles join it (with consent), 0.2% of the members change phone
+ * number. (Not e-mail: the sandbox checks a unique attribute by scanning the whole table, which
+ * takes minutes for thousands of changes in a million profiles.)
  */
 async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfiles }) {
 	const bucket = readBucket(stateFile);
@@ -164,8 +166,8 @@ async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfil
 	const memberIds = [...open.members.keys()];
 	const total = Math.round(memberIds.length * rate);
 	const leave = Math.round(total * 0.4);
-	const emailChange = Math.round(total * 0.2);
-	const join = total - leave - emailChange;
+	const phoneChange = Math.round(total * 0.2);
+	const join = total - leave - phoneChange;
 	const chosen = new Set();
 	const pickMember = () => {
 		for (;;) {
@@ -178,9 +180,9 @@ async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfil
 	};
 	const changes = [];
 	for (let i = 0; i < leave; i++) changes.push({ profileId: String(pickMember()), leave: [REF.segmentation] });
-	for (let i = 0; i < emailChange; i++) {
+	for (let i = 0; i < phoneChange; i++) {
 		const id = pickMember();
-		changes.push({ profileId: String(id), attributes: { emailAddress: `changed.${id}@example.org` } });
+		changes.push({ profileId: String(id), attributes: { gsmNumber: `+32 49${String(id % 10_000_000).padStart(7, '0')}` } });
 	}
 	const firstId = 1001;
 	let joined = 0;
@@ -189,12 +191,12 @@ async function churn({ actitoUrl, stateFile, rate = 0.01, seed = 99, tableProfil
 		if (open.members.has(id) || chosen.has(id)) continue;
 		chosen.add(id);
 		joined++;
-		changes.push({ profileId: String(id), join: [REF.segmentation], attributes: { marketingConsent: true, emailAddress: `joined.${id}@example.org` } });
+		changes.push({ profileId: String(id), join: [REF.segmentation], attributes: { marketingConsent: true } });
 	}
 	for (let i = 0; i < changes.length; i += 5000) {
 		await control(actitoUrl, 'POST', 'profiles/changes', changes.slice(i, i + 5000));
 	}
-	return { members: memberIds.length, changed: changes.length, leave, join, emailChange };
+	return { members: memberIds.length, changed: changes.length, leave, join, phoneChange };
 }
 
 async function main() {

@@ -50,6 +50,8 @@ export interface LinkState {
 	activatedAt: string | null;
 	/** The Meta schema this audience was filled with (Meta allows one per audience). */
 	schema: string[] | null;
+	/** Set when Meta shows uploads the state does not know: the run in progress replaces. */
+	replacePending?: { detectedAt: string; sessions: string[] } | null;
 	runs: SyncRunRecord[];
 }
 

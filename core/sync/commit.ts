@@ -107,7 +107,18 @@ export function finishRun(open: OpenState, outcome: { summary?: UploadSummary; e
 		state.syncedAt = null;
 		return run;
 	}
+	if (outcome.summary?.status === 'partial') {
+		// Some removals were refused: they wait, so the window is read again next time.
+		run.status = 'partial';
+		run.error = outcome.summary.warning?.message;
+		state.syncedAt = null;
+		state.candidateWatermark = null;
+		return run;
+	}
 	run.status = run.deferred > 0 ? 'partial' : 'success';
+	// The replace made Meta exact: the uploads it was about are accounted for from now on.
+	if (state.replacePending) run.sessions.push(...state.replacePending.sessions);
+	state.replacePending = null;
 	// A capped run re-reads the same window next time, so the watermark stays.
 	if (run.deferred === 0) {
 		if (state.candidateWatermark) state.watermark = state.candidateWatermark;

@@ -21,6 +21,8 @@ export interface PlanRunSettings {
 	maxChanges: number;
 	fullReconcileEveryHours: number;
 	forceFullReconcile?: boolean;
+	/** Upload sessions at Meta that the state does not know (see recovery.ts): replace this run. */
+	unknownSessions?: string[];
 	/** Re-read this much before the watermark: Actito's clock and paging are not exact. */
 	overlapMinutes: number;
 	pageSize: number;
@@ -31,6 +33,9 @@ export interface PlanRunResult {
 	mode: 'incremental' | 'full';
 	candidateWatermark: string | null;
 	pagesRead: number;
+	/** The run sends the whole wanted set through usersreplace (recovery). */
+	replace: boolean;
+	unknownSessions: string[];
 }
 
 export function snapshotFromProfile(raw: RawProfile, segmentation: string, settings: ProfileSettings): ProfileSnapshot {
@@ -69,7 +74,8 @@ export async function planRun(
 	settings: PlanRunSettings,
 	now: Date = new Date(),
 ): Promise<PlanRunResult> {
-	const mode = chooseMode(open, settings, now);
+	const replace = Boolean(settings.unknownSessions?.length);
+	const mode = replace ? 'full' : chooseMode(open, settings, now);
 	const planner = new ChangePlanner(open.members, {
 		link: open.state.link,
 		schema: settings.schema,
@@ -79,6 +85,7 @@ export async function planRun(
 		maxChanges: settings.maxChanges,
 		mode,
 		watermark: open.state.watermark,
+		replace,
 		firstRun: open.isNew || open.state.runs.every((r) => r.status !== 'success' && r.status !== 'partial'),
 	});
 	let updatedSince: string | undefined;
@@ -103,13 +110,16 @@ export async function planRun(
 	let candidate = seen && (!previous || seen > previous) ? seen : previous;
 	// Nothing listed at all on a full read: start incremental reads from now on.
 	if (!candidate) candidate = now.toISOString();
-	return { plan, mode, candidateWatermark: candidate, pagesRead };
+	return { plan, mode, candidateWatermark: candidate, pagesRead, replace, unknownSessions: settings.unknownSessions ?? [] };
 }
 
 /** Records the planned run in the state (activation moment on the first run). */
 export function openRun(open: OpenState, result: PlanRunResult, now: Date): void {
 	const { stats } = result.plan;
 	if (!open.state.activatedAt) open.state.activatedAt = now.toISOString();
+	open.state.replacePending = result.replace
+		? { detectedAt: now.toISOString(), sessions: result.unknownSessions }
+		: null;
 	startRun(open, {
 		mode: result.mode,
 		planned: { add: stats.add, remove: stats.remove },

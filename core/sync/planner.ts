@@ -34,6 +34,8 @@ export interface PlannerSettings {
 	firstRun: boolean;
 	/** The committed watermark: incremental reads start a little before it (overlap). */
 	watermark?: string | null;
+	/** Recovery: every wanted member is emitted as an add, for usersreplace (no cap, no removals). */
+	replace?: boolean;
 }
 
 export interface PlanStats {
@@ -126,7 +128,7 @@ export class ChangePlanner {
 
 	finish(): Plan {
 		let missing = 0;
-		if (this.settings.mode === 'full') {
+		if (this.settings.mode === 'full' && !this.settings.replace) {
 			// Members we pushed that a full read no longer lists: left the segment or deleted.
 			for (const id of this.members.keys()) {
 				if (this.seen.has(id)) continue;
@@ -154,6 +156,7 @@ export class ChangePlanner {
 		const verdict = consentVerdict(snapshot.marketingConsent, this.settings.unknownConsent);
 		if (verdict !== 'allowed') {
 			this.count(id, 'blockedForConsent');
+			if (this.settings.replace) return [];
 			// Emitted as an add that the Consent Filter blocks: it turns it into a removal (the
 			// profile leaves Meta) and sends it to Blocked (the audit log). Without identifiers:
 			// it never reaches Meta as an add.
@@ -170,6 +173,13 @@ export class ChangePlanner {
 			return [];
 		}
 		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);
+		if (this.settings.replace) {
+			if (!hasMatchKey) {
+				this.count(id, 'invalid');
+				return [];
+			}
+			return [this.addition(profileId, snapshot, 'reconcile', consent)];
+		}
 		if (!hasMatchKey) {
 			this.count(id, 'invalid');
 			return inMembers ? [this.removal(profileId, 'identifiers_changed', consent)] : [];
@@ -195,7 +205,8 @@ export class ChangePlanner {
 	}
 
 	private emit(key: string, items: ChangeItem[]): void {
-		if (this.emitted + items.length > this.settings.maxChanges) {
+		// A replace must carry the whole set in one session: it cannot be split across runs.
+		if (!this.settings.replace && this.emitted + items.length > this.settings.maxChanges) {
 			this.stats.deferred += items.length;
 			return;
 		}

@@ -6,6 +6,7 @@
 import { rowFingerprint } from '../identifiers';
 import type { MetaClient } from '../meta/metaClient';
 import { MetaApiError } from '../meta/metaErrors';
+import { RetryBudgetExceededError } from '../retry';
 import { chunk, clampBatchSize, removalRow } from './batching';
 
 export interface UploadRow {
@@ -48,7 +49,8 @@ export interface BatchReport {
 
 export interface UploadSummary {
 	audienceId: string;
-	status: 'success' | 'error' | 'dry_run' | 'nothing_to_do';
+	/** `partial`: Meta refused the removals (audience too small); the additions went through. */
+	status: 'success' | 'partial' | 'error' | 'dry_run' | 'nothing_to_do';
 	schema: string[];
 	sent: { add: number; remove: number };
 	received: number;
@@ -62,6 +64,9 @@ export interface UploadSummary {
 	requests: number;
 	durationMs: number;
 	error?: { kind: string; message: string; hint?: string; code?: number; subcode?: number; itemIndex?: number };
+	/** Removals Meta refused and that wait for a later run, with Meta's reason. */
+	removalsRefused?: number;
+	warning?: { kind: string; message: string; hint?: string; code?: number; subcode?: number };
 }
 
 export class UploadInputError extends Error {
@@ -72,6 +77,14 @@ export class UploadInputError extends Error {
 		super(message);
 		this.name = 'UploadInputError';
 	}
+}
+
+/** Meta errors and throttling past the maximum wait both carry kind, hint and codes. */
+function describeError(error: unknown): NonNullable<UploadSummary['error']> {
+	if (error instanceof MetaApiError || error instanceof RetryBudgetExceededError) {
+		return { kind: error.kind ?? 'rate_limit', message: error.message, hint: error.hint, code: error.code, subcode: error.subcode };
+	}
+	return { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
 }
 
 function hasMatchKey(schema: string[], row: string[]): boolean {
@@ -164,18 +177,29 @@ export async function uploadChanges(
 				if (options.dryRun) {
 					report.sample = batch.slice(0, 3).map((r) => r.row);
 				} else {
-					const answer = await client.upload({
-						audienceId: options.audienceId,
-						operation,
-						schema,
-						rows: batch.map((r) => r.row),
-						session: {
-							sessionId,
-							batchSeq: b + 1,
-							lastBatchFlag: report.lastBatch,
-							estimatedNumTotal: list.length,
-						},
-					});
+					let answer;
+					try {
+						answer = await client.upload({
+							audienceId: options.audienceId,
+							operation,
+							schema,
+							rows: batch.map((r) => r.row),
+							session: {
+								sessionId,
+								batchSeq: b + 1,
+								lastBatchFlag: report.lastBatch,
+								estimatedNumTotal: list.length,
+							},
+						});
+					} catch (error) {
+						// "Stop removals; report" (Meta's rule for 1870047): leavers wait for a later
+						// run, but the additions still go, so a small audience can grow out of it.
+						if (operation !== 'remove' || !(error instanceof MetaApiError) || error.kind !== 'too_small') throw error;
+						summary.batches.pop();
+						summary.removalsRefused = list.length - b * batchSize;
+						summary.warning = describeError(error);
+						break;
+					}
 					report.numReceived = answer.numReceived;
 					report.numInvalidEntries = answer.numInvalidEntries;
 					summary.invalidAtMeta += answer.numInvalidEntries ?? 0;
@@ -199,20 +223,16 @@ export async function uploadChanges(
 				});
 			}
 		}
-		summary.status = options.dryRun ? 'dry_run' : summary.batches.length ? 'success' : 'nothing_to_do';
+		summary.status = options.dryRun
+			? 'dry_run'
+			: summary.removalsRefused
+				? 'partial'
+				: summary.batches.length
+					? 'success'
+					: 'nothing_to_do';
 	} catch (error) {
 		summary.status = 'error';
-		if (error instanceof MetaApiError) {
-			summary.error = {
-				kind: error.kind,
-				message: error.message,
-				hint: error.hint,
-				code: error.code,
-				subcode: error.subcode,
-			};
-		} else {
-			summary.error = { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
-		}
+		summary.error = describeError(error);
 	}
 	summary.requests = client.stats.requests - requestsBefore;
 	summary.durationMs = now() - started;

@@ -37,7 +37,8 @@ export class ActitoAudience implements INodeType {
 				name: 'metaMarketingApi',
 				required: false,
 				testedBy: 'metaMarketingApiTest',
-				displayOptions: { show: { operation: ['getStatus'] } } },
+				displayOptions: { show: { operation: ['getStatus', 'getChanges'] } },
+			},
 		],
 		properties: [
 			{

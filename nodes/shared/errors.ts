@@ -16,7 +16,7 @@ interface CoreErrorShape {
 	fbtraceId?: string;
 }
 
-const API_ERRORS = new Set(['MetaApiError', 'ActitoApiError']);
+const API_ERRORS = new Set(['MetaApiError', 'ActitoApiError', 'RetryBudgetExceededError']);
 
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;

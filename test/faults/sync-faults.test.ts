@@ -298,7 +298,7 @@ describe('Meta throttling (80003 / 2446079 with a regain time)', () => {
 		expect(await acceptedRows(l)).toEqual({ add: 35, remove: 0 });
 	});
 
-	it('[product bug] past the maximum wait: the error names the cause (Meta throttling, 80003)', async () => {
+	it('past the maximum wait: the error names the cause (Meta throttling, 80003)', async () => {
 		const l = await syncedLink();
 		await churn(0, 30);
 		await metaFaultAfter(l, 'POST', 0, { count: 100, ...throttle(30) });
@@ -449,32 +449,36 @@ describe('Meta refuses a removal as "audience too small" (200 / 1870047)', () =>
 		},
 	};
 
-	it('stops the removals and reports it; nothing is lost: the next run sends the rest', async () => {
+	it('stops the removals, still sends the additions, reports it; the next run sends the removals', async () => {
 		const l = await syncedLink();
 		const before = snapshot(l);
 		await churn(30, 60);
 		await s.metaControl('POST', 'requests/clear');
 		await metaFaultAfter(l, 'DELETE', 1, { count: 100, ...tooSmall });
 
-		const error = await runChain(NODES, config(l)).catch((e) => e);
-		// What the product does: the whole run stops at the refused removal batch, additions included.
-		await expectCleanFailure(l, before, error, { remove: 25, add: 0 });
-		expect(error.message).toMatch(/200\/1870047/);
-		expect(error.message).toMatch(/too_small/);
-		expect(errorText(error)).toMatch(/refuses removals that would make the audience too small/);
-		expect((await uploadsOf(l)).filter((u) => u.status !== 200)).toHaveLength(1);
+		const result = await runChain(NODES, config(l));
+		const summary = result.synced![0].json as IDataObject;
+		// Contract: "stop removals; report". The run is partial, not an error: additions went out.
+		expect(summary.status).toBe('partial');
+		expect(summary.removalsRefused).toBe(5);
+		expect(summary.sent).toEqual({ remove: 25, add: 60 });
+		expect(JSON.stringify(summary.warning)).toMatch(/too small/);
+		expect(lastRun(l)).toMatchObject({ status: 'partial', removed: 25, added: 60 });
+		// The refused removals wait: the window is read again, and `syncedAt` says it is not done.
+		expect(stateOf(l).watermark).toBe(before.watermark);
+		expect(stateOf(l).syncedAt).toBeNull();
+		await expectStateMatchesMeta(l);
 
 		await followUp(l);
-		expect(await acceptedRows(l)).toEqual({ add: 60, remove: 5 });
+		expect(await acceptedRows(l)).toEqual({ add: 0, remove: 5 });
 	});
 
-	it('[product bug] contract "stop removals; report": the additions still go out while Meta refuses removals', async () => {
+	it('the additions still go out while Meta refuses every removal', async () => {
 		const l = await syncedLink();
 		const { joiners } = await churn(10, 20);
 		await metaFaultAfter(l, 'DELETE', 0, { count: 100, ...tooSmall });
-		// Product gap: a refused removal stops the additions too, so an audience that is too small
-		// to lose members can never grow out of it while leavers wait.
-		await runChain(NODES, config(l)).catch((e) => e);
+		const result = await runChain(NODES, config(l));
+		expect((result.synced![0].json as IDataObject).status).toBe('partial');
 		const atMeta = new Set(((await metaMembers(s, l.audienceId)).rows ?? []).map((r) => r[0]));
 		expect(joiners.filter((id) => !atMeta.has(id))).toEqual([]);
 		await followUp(l);
@@ -577,7 +581,7 @@ describe('Actito faults', () => {
 		expect(await profileStatus(l, victim)).toMatchObject({ found: false, atMeta: false, synchronized: true });
 	});
 
-	it('[product bug] Get Profile Status of a deleted profile still at Meta says atMeta: true, synchronized: false', async () => {
+	it('Get Profile Status of a deleted profile still at Meta says atMeta: true, synchronized: false', async () => {
 		const l = await syncedLink();
 		const { joiners } = await churn(0, 2);
 		const victim = joiners[0];

@@ -5,7 +5,9 @@ import { finishRun } from '../../../../core/sync/commit';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import type { UnknownConsentPolicy } from '../../../../core/sync/consent';
 import { openRun, planRun } from '../../../../core/sync/planRun';
-import { openState, writeState } from '../../../../core/state/syncState';
+import { openState, writeState, type LinkState } from '../../../../core/state/syncState';
+import { findUnknownSessions } from '../../../../core/sync/recovery';
+import { metaClientFrom } from '../../../shared/transport';
 import { toNodeError } from '../../../shared/errors';
 import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings } from '../../shared';
 
@@ -117,6 +119,20 @@ interface SyncOptions {
 	unknownConsent?: UnknownConsentPolicy;
 }
 
+/**
+ * Upload sessions at Meta that the state does not know. Needs the Meta credential on this node;
+ * without it the check is skipped (and a killed run's stray additions wait for a replace).
+ */
+async function unknownUploads(ctx: IExecuteFunctions, state: LinkState, audienceId: string): Promise<string[]> {
+	let client;
+	try {
+		client = await metaClientFrom(ctx);
+	} catch {
+		return [];
+	}
+	return findUnknownSessions(state, await client.getSessions(audienceId));
+}
+
 /** Keeps Meta's key order whatever order the multi-select returned. */
 const KEY_ORDER = ['EXTERN_ID', 'EMAIL', 'PHONE', 'FN', 'LN', 'COUNTRY'];
 
@@ -130,6 +146,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	try {
 		const { ref, tableId } = await audienceRef(this, api, 0);
 		const open = openState(bucket, ref, metaAudienceId);
+		const unknownSessions = open.isNew ? [] : await unknownUploads(this, open.state, metaAudienceId);
 		const schema = (options.schema?.length ? options.schema : DEFAULT_SCHEMA)
 			.slice()
 			.sort((a, b) => KEY_ORDER.indexOf(a) - KEY_ORDER.indexOf(b)) as MetaKey[];
@@ -145,6 +162,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			forceFullReconcile: options.forceFullReconcile,
 			overlapMinutes: options.overlapMinutes ?? 5,
 			pageSize: options.pageSize ?? 1000,
+			unknownSessions,
 		}, now);
 		openRun(open, result, now);
 		if (!result.plan.items.length) {

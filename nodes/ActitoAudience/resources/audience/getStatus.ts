@@ -70,10 +70,12 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number): 
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const link = buildLink(ref, metaAudienceId);
 	const open = readState(this.getWorkflowStaticData('global'), link);
-	const raw = await api.getProfile(tableId, profileKey(this, i));
+	const key = profileKey(this, i);
+	const raw = await api.getProfile(tableId, key);
 	const settings = profileSettings(this, i);
 	const flat = raw ? flattenProfile(raw, settings) : null;
-	const id = flat ? toMemberId(flat.profileId) : null;
+	// A deleted profile is gone from Actito but may still be at Meta: look it up by the id asked for.
+	const id = flat ? toMemberId(flat.profileId) : typeof key === 'string' ? toMemberId(key) : null;
 	const sentFingerprint = open && id !== null ? open.members.get(id) : undefined;
 	const isMember = Boolean(raw && isInSegmentation(raw, ref.segmentation));
 	const consentOk = flat ? consentVerdict(flat.marketingConsent, 'allow') === 'allowed' : false;
@@ -95,7 +97,7 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number): 
 		{
 			json: {
 				link,
-				profileId: flat?.profileId ?? null,
+				profileId: flat?.profileId ?? (id !== null ? String(id) : null),
 				found: Boolean(raw),
 				isMember,
 				marketingConsent: flat?.marketingConsent ?? null,

@@ -74,8 +74,9 @@ interface SyncParams {
 /** Sync Members and Replace Members: one summary item for all input items. */
 export async function executeUpload(
 	this: IExecuteFunctions,
-	mode: 'sync' | 'replace',
+	requestedMode: 'sync' | 'replace',
 ): Promise<INodeExecutionData[]> {
+	let mode = requestedMode;
 	const items = this.getInputData();
 	const audienceId = getAudienceId(this, 0);
 	const options = { ...(this.getNodeParameter('options', 0, {}) as SyncParams) };
@@ -165,6 +166,10 @@ export async function executeUpload(
 		}
 	}
 
+	// Meta showed uploads the state did not know (a killed or overlapping run): this run's plan
+	// is the whole wanted set, sent through usersreplace.
+	if (open?.state.replacePending && mode === 'sync') mode = 'replace';
+
 	const client = await metaClientFrom(this, {
 		maxWaitMs: Math.max(0, options.maxWaitMinutes ?? 15) * 60_000,
 	});
@@ -219,6 +224,9 @@ export async function executeUpload(
 		...(itemErrors.length ? { itemErrors } : {}),
 		...(run ? { run, memberCount: open!.members.size, syncedAt: open!.state.syncedAt } : {}),
 		...(summary.error ? { error: summary.error as unknown as IDataObject } : {}),
+		...(summary.removalsRefused
+			? { removalsRefused: summary.removalsRefused, warning: summary.warning as unknown as IDataObject }
+			: {}),
 	};
 
 	if (summary.status === 'error' && !this.continueOnFail()) {
