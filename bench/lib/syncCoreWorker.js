@@ -49,7 +49,14 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 		callsPerMinute: 100000,
 	});
 	const api = new core.ActitoApi(actito);
+	const meta = new core.MetaClient({
+		credentials: { accessToken: 'sandbox-meta-token', apiVersion: 'v26.0', baseUrl: metaUrl },
+		transport,
+		sleep,
+	});
 	const now = new Date();
+	// Get Changes first asks Meta for upload sessions the state does not know (recovery.ts).
+	const unknownSessions = open.isNew ? [] : core.findUnknownSessions(open.state, await meta.getSessions(audienceId));
 	const planned = await core.planRun(
 		api,
 		open,
@@ -62,6 +69,7 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 			unknownConsent: UNKNOWN_CONSENT,
 			// Above any size measured here, so that one run does the whole initial sync.
 			maxChanges: 10_000_000,
+			unknownSessions,
 			fullReconcileEveryHours: 24,
 			// The sandbox stamps every seeded profile within the last N milliseconds before the
 			// first run: a 5-minute overlap would re-read the whole seeded table as "changed".
@@ -98,12 +106,9 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 	}
 	sample();
 
-	const meta = new core.MetaClient({
-		credentials: { accessToken: 'sandbox-meta-token', apiVersion: 'v26.0', baseUrl: metaUrl },
-		transport,
-		sleep,
-	});
 	let summary = null;
+	// Sync Members sends the whole wanted set through usersreplace when recovery asked for it.
+	const mode = open.state.replacePending ? 'replace' : 'sync';
 	if (rows.length) {
 		// Sync Members: the link marker, then the upload with a commit per accepted batch.
 		const audience = await meta.getAudience(audienceId, ['id', 'name', 'description']);
@@ -112,8 +117,9 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 		const stamp = () => new Date().toISOString();
 		summary = await core.uploadChanges(meta, rows, {
 			audienceId,
+			mode,
 			onBatchAccepted: (batch) => {
-				core.applyAcceptedBatch(open, batch, stamp());
+				(mode === 'replace' ? core.replaceMembers : core.applyAcceptedBatch)(open, batch, stamp());
 				sample();
 			},
 		});
@@ -130,6 +136,7 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 	const sent = summary ? summary.sent : { add: 0, remove: 0 };
 	return {
 		mode: planned.mode,
+		uploadMode: mode,
 		wallMs,
 		planMs,
 		rssAtStartBytes: rssAtStart,
