@@ -24,54 +24,80 @@ export function toMemberId(profileId: unknown): number {
 }
 
 function varintLength(value: number): number {
-	let n = 1;
-	while (value >= 128) {
+	if (value < 128) return 1;
+	if (value < 16384) return 2;
+	if (value < 2097152) return 3;
+	if (value < 268435456) return 4;
+	let n = 4;
+	value = Math.floor(value / 268435456);
+	while (value > 0) {
 		value = Math.floor(value / 128);
 		n++;
 	}
 	return n;
 }
 
+// The loops below are the hot path of a million-member state (encode + decode well under a
+// second): bytes are written by hand, and 31-bit values take the bitwise path.
+
 export function encodeMembers(members: MemberMap): string {
-	const ids = Float64Array.from(members.keys()).sort();
+	const ids = new Float64Array(members.size);
+	let n = 0;
+	for (const id of members.keys()) ids[n++] = id;
+	ids.sort();
 	let size = 1 + varintLength(ids.length);
 	let previous = 0;
-	for (let i = 0; i < ids.length; i++) {
+	for (let i = 0; i < n; i++) {
 		size += varintLength(ids[i] - previous) + 4;
 		previous = ids[i];
 	}
 	const bytes = Buffer.allocUnsafe(size);
 	let offset = 0;
-	const writeVarint = (value: number) => {
-		while (value >= 128) {
-			bytes[offset++] = (value % 128) | 128;
-			value = Math.floor(value / 128);
-		}
-		bytes[offset++] = value;
-	};
 	bytes[offset++] = FORMAT;
-	writeVarint(ids.length);
+	offset = writeVarint(bytes, offset, n);
 	previous = 0;
-	for (let i = 0; i < ids.length; i++) {
+	for (let i = 0; i < n; i++) {
 		const id = ids[i];
-		writeVarint(id - previous);
+		let delta = id - previous;
 		previous = id;
-		bytes.writeUInt32BE((members.get(id) as number) >>> 0, offset);
-		offset += 4;
+		if (delta < 2147483648) {
+			while (delta >= 128) {
+				bytes[offset++] = (delta & 127) | 128;
+				delta >>>= 7;
+			}
+			bytes[offset++] = delta;
+		} else {
+			offset = writeVarint(bytes, offset, delta);
+		}
+		const fp = (members.get(id) as number) >>> 0;
+		bytes[offset++] = fp >>> 24;
+		bytes[offset++] = (fp >>> 16) & 255;
+		bytes[offset++] = (fp >>> 8) & 255;
+		bytes[offset++] = fp & 255;
 	}
 	return bytes.toString('base64');
+}
+
+function writeVarint(bytes: Buffer, offset: number, value: number): number {
+	while (value >= 128) {
+		bytes[offset++] = (value % 128) | 128;
+		value = Math.floor(value / 128);
+	}
+	bytes[offset++] = value;
+	return offset;
 }
 
 export function decodeMembers(encoded: string): MemberMap {
 	const members: MemberMap = new Map();
 	if (!encoded) return members;
 	const bytes = Buffer.from(encoded, 'base64');
+	const length = bytes.length;
 	let offset = 0;
 	const readVarint = () => {
 		let value = 0;
 		let scale = 1;
 		for (;;) {
-			if (offset >= bytes.length) throw new MemberCodecError('member list is truncated');
+			if (offset >= length) throw new MemberCodecError('member list is truncated');
 			const byte = bytes[offset++];
 			value += (byte & 127) * scale;
 			if (byte < 128) return value;
@@ -83,11 +109,22 @@ export function decodeMembers(encoded: string): MemberMap {
 	const count = readVarint();
 	let id = 0;
 	for (let i = 0; i < count; i++) {
-		id += readVarint();
-		if (offset + 4 > bytes.length) throw new MemberCodecError('member list is truncated');
-		members.set(id, bytes.readUInt32BE(offset));
+		// Fast path: deltas of up to four bytes fit the bitwise arithmetic.
+		let byte = offset < length ? bytes[offset] : -1;
+		if (byte >= 0 && byte < 128) {
+			id += byte;
+			offset++;
+		} else if (byte >= 128 && offset + 1 < length && bytes[offset + 1] < 128) {
+			id += (byte & 127) | (bytes[offset + 1] << 7);
+			offset += 2;
+		} else {
+			id += readVarint();
+		}
+		if (offset + 4 > length) throw new MemberCodecError('member list is truncated');
+		byte = bytes[offset];
+		members.set(id, ((byte << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0);
 		offset += 4;
 	}
-	if (offset !== bytes.length) throw new MemberCodecError('member list has trailing bytes');
+	if (offset !== length) throw new MemberCodecError('member list has trailing bytes');
 	return members;
 }
