@@ -136,8 +136,18 @@ export class ChangePlanner {
 				this.emit(String(id), [this.removal(String(id), 'reconcile', null)]);
 			}
 		}
+		// The cap is applied here, after every read, in reading order: a profile read again later
+		// in the same run (paging overlap) may have withdrawn its change and freed room.
 		const items: ChangeItem[] = [];
-		for (const list of this.pending.values()) items.push(...list);
+		const cap = this.settings.replace ? Infinity : this.settings.maxChanges;
+		for (const list of this.pending.values()) {
+			if (items.length + list.length <= cap) {
+				items.push(...list);
+				continue;
+			}
+			this.stats.deferred += list.length;
+			for (const item of list) this.stats[item.action]--;
+		}
 		if (this.stats.deferred === 0) {
 			for (const item of this.auditOnly.values()) items.push(item);
 			this.stats.add += this.auditOnly.size;
@@ -206,7 +216,8 @@ export class ChangePlanner {
 
 	private emit(key: string, items: ChangeItem[]): void {
 		// A replace must carry the whole set in one session: it cannot be split across runs.
-		if (!this.settings.replace && this.emitted + items.length > this.settings.maxChanges) {
+		// Holding up to twice the cap bounds memory while leaving room for withdrawn changes.
+		if (!this.settings.replace && this.emitted + items.length > 2 * this.settings.maxChanges) {
 			this.stats.deferred += items.length;
 			return;
 		}
