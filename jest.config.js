@@ -8,4 +8,5 @@ module.exports = {
 	},
 	// End-to-end suites start a real n8n; they set their own, longer timeouts.
 	testTimeout: 60000,
+	setupFiles: ['<rootDir>/test/support/fastCheckSeed.js'],
 };
