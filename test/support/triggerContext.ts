@@ -2,9 +2,9 @@
 // IHookFunctions and IWebhookFunctions share one object whose parameters start from the
 // node's own defaults, whose static data persists across calls (like an active workflow),
 // and whose helpers.httpRequest speaks node:http the way n8n's helper does.
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { IDataObject, IHttpRequestOptions, INode, INodeType } from 'n8n-workflow';
+
+import { createHttpRequest } from './n8nContext';
 
 export interface FakeResponse {
 	statusCode: number;
@@ -80,54 +80,8 @@ export function fakeResponse(): FakeResponse {
 	return res;
 }
 
-/** helpers.httpRequest on node:http: qs, JSON or string body, returnFullResponse, ignoreHttpStatusErrors. */
-export function httpRequest(options: IHttpRequestOptions): Promise<any> {
-	return new Promise((resolve, reject) => {
-		const url = new URL(options.url, options.baseURL);
-		for (const [k, v] of Object.entries((options.qs ?? {}) as Record<string, unknown>)) {
-			if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
-		}
-		const headers: Record<string, string> = { accept: 'application/json' };
-		for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = String(v);
-		let bodyText: string | undefined;
-		if (options.body !== undefined && options.body !== null) {
-			bodyText = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-			if (typeof options.body !== 'string') headers['content-type'] ??= 'application/json';
-			headers['content-length'] = String(Buffer.byteLength(bodyText));
-		}
-		const lib = url.protocol === 'https:' ? https : http;
-		const req = lib.request(url, { method: options.method ?? 'GET', headers }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('error', reject);
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let body: unknown = text;
-				if (/json/.test(String(res.headers['content-type'] ?? '')) && text) {
-					try {
-						body = JSON.parse(text);
-					} catch {
-						body = text;
-					}
-				}
-				const status = res.statusCode ?? 0;
-				if (options.returnFullResponse) {
-					resolve({ statusCode: status, statusMessage: res.statusMessage, headers: res.headers, body });
-					return;
-				}
-				if (status >= 400 && !options.ignoreHttpStatusErrors) {
-					reject(Object.assign(new Error(`Request failed with status code ${status}`), { httpCode: String(status), body }));
-					return;
-				}
-				resolve(body);
-			});
-		});
-		if (options.timeout) req.setTimeout(options.timeout, () => req.destroy(new Error(`timeout after ${options.timeout} ms`)));
-		req.on('error', reject);
-		if (bodyText !== undefined) req.write(bodyText);
-		req.end();
-	});
-}
+/** helpers.httpRequest on node:http: the same stand-in as the action nodes' context. */
+export const httpRequest = createHttpRequest();
 
 export function createTriggerContext(options: TriggerContextOptions): TriggerContext {
 	const parameters = { ...defaultsOf(options.node), ...(options.parameters ?? {}) };
