@@ -207,3 +207,5 @@ describe('faults in a real n8n', () => {
 	});
 
 });
+
+export {};

@@ -157,3 +157,5 @@ describe('hourly sync in a real n8n', () => {
 		}
 	});
 });
+
+export {};

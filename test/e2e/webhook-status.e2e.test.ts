@@ -153,3 +153,5 @@ describe('webhook trigger and status page in a running n8n', () => {
 		expect(JSON.stringify(await host.readStaticData(workflow.id))).toBe(before);
 	});
 });
+
+export {};

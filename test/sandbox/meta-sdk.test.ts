@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function members(id: string): Promise<{ rows: string[][] }> {
-	return (await fetch(`${sandbox.url}/__sandbox/audiences/${id}/members`)).json();
+	return (await fetch(`${sandbox.url}/__sandbox/audiences/${id}/members`)).json() as Promise<{ rows: string[][] }>;
 }
 
 test('the SDK creates, fills, empties, reads and lists a customer-list audience', async () => {

@@ -81,7 +81,7 @@ export function fakeResponse(): FakeResponse {
 }
 
 /** helpers.httpRequest on node:http: the same stand-in as the action nodes' context. */
-export const httpRequest = createHttpRequest();
+export const httpRequest: (options: IHttpRequestOptions) => Promise<any> = createHttpRequest() as never;
 
 export function createTriggerContext(options: TriggerContextOptions): TriggerContext {
 	const parameters = { ...defaultsOf(options.node), ...(options.parameters ?? {}) };

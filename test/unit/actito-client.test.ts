@@ -100,7 +100,7 @@ describe('ActitoClient against the sandbox', () => {
 
 	it('says to check the API key when the key is wrong, without quoting it', async () => {
 		const c = new ActitoClient({ credentials: { apiKey: 'wrong-key-123', baseUrl: sandbox.url, entity: 'acme' }, transport: createNodeTransport(), sleep: clock.sleep, now: clock.now });
-		const error = await c.request('GET', '/entities/v5/entities').catch((e) => e);
+		const error: any = await c.request('GET', '/entities/v5/entities').catch((e: any) => e);
 		expect(error).toBeInstanceOf(ActitoApiError);
 		expect(error.status).toBe(401);
 		expect(error.message).toContain('check the API key in the Actito API credential');
@@ -109,7 +109,7 @@ describe('ActitoClient against the sandbox', () => {
 
 	it('lists the existing entities when the entity is wrong', async () => {
 		const c = new ActitoClient({ credentials: { apiKey: KEY, baseUrl: sandbox.url, entity: 'acne' }, transport: createNodeTransport(), sleep: clock.sleep, now: clock.now });
-		const error = await new ActitoApi(c).listProfileTables().catch((e) => e);
+		const error: any = await new ActitoApi(c).listProfileTables().catch((e: any) => e);
 		expect(error.status).toBe(404);
 		expect(error.message).toMatch(/entity "acne" does not exist/);
 		expect(error.message).toContain('Entities available: acme');
@@ -131,7 +131,7 @@ describe('ActitoClient against the sandbox', () => {
 	it('gives up with a clear error when the service keeps failing', async () => {
 		const c = client({ retry: { maxAttempts: 3, random: () => 0.5 } });
 		await control('POST', 'faults', { match: { path: '/entities/v5/entities' }, count: 5, status: 502, body: '<html>Bad Gateway</html>' });
-		const error = await c.request('GET', '/entities/v5/entities').catch((e) => e);
+		const error: any = await c.request('GET', '/entities/v5/entities').catch((e: any) => e);
 		expect(error).toBeInstanceOf(ActitoApiError);
 		expect(error.status).toBe(502);
 		expect(error.message).toMatch(/HTTP 502 on GET \/entities\/v5\/entities/);
@@ -170,7 +170,7 @@ describe('ActitoClient against the sandbox', () => {
 		const table = await api.getProfileTable('Customers');
 		expect(table.id).toBe('16');
 		expect(table.segmentations).toEqual([{ category: 'Audiences', name: 'VIP' }]);
-		const missingTable = await api.getProfileTable('Prospects').catch((e) => e);
+		const missingTable = await api.getProfileTable('Prospects').catch((e: any) => e);
 		expect(missingTable.status).toBe(404);
 		expect(missingTable.message).toContain('Customers (16)');
 		const one = await api.getProfile('16', '1003');
@@ -185,7 +185,7 @@ describe('ActitoClient against the sandbox', () => {
 		const api = new ActitoApi(client());
 		const input = { eventType: 'UPDATED_SEGMENT' as const, onElementId: '16', targetUrl: 'https://n8n.example.com/webhook/abc', headers: { 'X-Actito-Secret': 'shh' } };
 		const { id } = await api.createWebhookSubscription(input);
-		const error = await api.createWebhookSubscription({ ...input, targetUrl: 'https://other.example.com/hook' }).catch((e) => e);
+		const error: any = await api.createWebhookSubscription({ ...input, targetUrl: 'https://other.example.com/hook' }).catch((e: any) => e);
 		expect(error).toBeInstanceOf(WebhookConflictError);
 		expect(error.status).toBe(409);
 		expect(error.existing.id).toBe(id);
@@ -222,7 +222,7 @@ describe('ActitoClient with a scripted transport', () => {
 	it('fails clearly after a second 401, without leaking key or token', async () => {
 		const { transport } = scripted((req) => json(401, { message: `token ${req.headers?.authorization} refused for key my-secret-key` }));
 		const c = makeClient(transport);
-		const error = await c.request('GET', '/entities/v5/entities').catch((e) => e);
+		const error: any = await c.request('GET', '/entities/v5/entities').catch((e: any) => e);
 		expect(error).toBeInstanceOf(ActitoApiError);
 		expect(error.status).toBe(401);
 		expect(error.message).toMatch(/check that the API key in the Actito API credential/i);
@@ -249,7 +249,7 @@ describe('ActitoClient with a scripted transport', () => {
 			return json(400, { message: "Unknown query parameter(s): foo" });
 		};
 		const c = makeClient(transport);
-		const error = await c.request('GET', '/x').catch((e) => e);
+		const error: any = await c.request('GET', '/x').catch((e: any) => e);
 		expect(error.status).toBe(400);
 		expect(error.message).toContain('Unknown query parameter(s): foo');
 		expect(n).toBe(2);
