@@ -99,10 +99,21 @@ export class ChangePlanner {
 	private maxUpdateMoment: string | null = null;
 	private emitted = 0;
 
+	/**
+	 * Data minimization: an add carries only the identifier fields its schema sends, plus the
+	 * country (it decides how national phone numbers and ZIP codes read).
+	 */
+	private readonly carriedFields: string[];
+
 	constructor(
 		private readonly members: MemberMap,
 		private readonly settings: PlannerSettings,
-	) {}
+	) {
+		const fieldMap = settings.fieldMap ?? DEFAULT_FIELD_MAP;
+		const used = new Set(settings.schema.map((key) => fieldMap[key]).filter(Boolean));
+		used.add(fieldMap.COUNTRY ?? 'country');
+		this.carriedFields = IDENTIFIER_FIELDS.filter((field) => used.has(field));
+	}
 
 	observe(snapshot: ProfileSnapshot): void {
 		this.stats.observed++;
@@ -249,7 +260,7 @@ export class ChangePlanner {
 		consent: boolean | null,
 	): ChangeItem {
 		const item: ChangeItem = { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
-		for (const field of IDENTIFIER_FIELDS) {
+		for (const field of this.carriedFields) {
 			const value = snapshot.identifiers[field];
 			if (value !== undefined && value !== null && value !== '') (item as Record<string, unknown>)[field] = value;
 		}
