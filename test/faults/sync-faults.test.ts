@@ -11,13 +11,26 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
-import { hashIdentifier, rowFingerprint } from '../../core/identifiers';
+import { rowFingerprint } from '../../core/identifiers';
 import { decodeMembers } from '../../core/state/memberCodec';
 import { ActitoAudience } from '../../nodes/ActitoAudience/ActitoAudience.node';
 import { ConsentFilter } from '../../nodes/ConsentFilter/ConsentFilter.node';
 import { HashIdentifiers } from '../../nodes/HashIdentifiers/HashIdentifiers.node';
 import { MetaCustomAudience } from '../../nodes/MetaCustomAudience/MetaCustomAudience.node';
-import { AD_ACCOUNT, metaMembers, metaRequests, startSandboxes, type Sandboxes } from '../nodes/sandboxes';
+import {
+	AD_ACCOUNT,
+	byId,
+	DEFAULT_COUNTRY,
+	metaMembers,
+	metaRequests,
+	outsiders,
+	startSandboxes,
+	VIP,
+	wantedRows,
+	wantedWithEmail,
+	type RawProfile,
+	type Sandboxes,
+} from '../nodes/sandboxes';
 import { runChain, runNode, type ChainConfig, type StaticData } from '../support/n8nContext';
 
 const mockSleeps: number[] = [];
@@ -38,17 +51,9 @@ const NODES = {
 	HashIdentifiers: new HashIdentifiers(),
 	MetaCustomAudience: new MetaCustomAudience(),
 };
-const VIP = 'Audiences:VIP';
-const DEFAULT_COUNTRY = 'BE';
 const BATCH = 25;
 const LISTING = '/profiles/v5/entities/acme/profile-tables/16/profiles';
 
-interface RawProfile {
-	profileId: string;
-	attributes: Record<string, unknown>;
-	segments: string[];
-	deleted: boolean;
-}
 
 interface Link {
 	audienceId: string;
@@ -117,24 +122,7 @@ async function profiles(): Promise<RawProfile[]> {
 	return (await s.actitoControl('GET', 'profiles')).profiles;
 }
 
-/** Meta's rows for the wanted profiles (DESIGN.md, "Sync semantics"), from the raw profiles. */
-function wantedRows(list: RawProfile[]): string[][] {
-	const rows: string[][] = [];
-	for (const p of list) {
-		if (p.deleted || !p.segments.includes(VIP)) continue;
-		if (p.attributes.marketingConsent === false) continue;
-		const country = typeof p.attributes.country === 'string' ? p.attributes.country : undefined;
-		const email = hashIdentifier('EMAIL', p.attributes.emailAddress);
-		const phone = hashIdentifier('PHONE', p.attributes.gsmNumber, { country, defaultCountry: DEFAULT_COUNTRY });
-		if (!email && !phone) continue;
-		rows.push([p.profileId, email, phone]);
-	}
-	return rows.sort(byId);
-}
 
-function byId(a: string[], b: string[]) {
-	return Number(a[0]) - Number(b[0]);
-}
 
 async function expectMetaEqualsWanted(l: Link) {
 	const members = await metaMembers(s, l.audienceId);
@@ -174,17 +162,7 @@ async function syncedLink(options: { adAccount?: string; token?: string } = {}):
 	return l;
 }
 
-/** Members wanted now with a valid e-mail: safe to reason about. */
-function wantedWithEmail(list: RawProfile[]): RawProfile[] {
-	const wanted = new Set(wantedRows(list).map((r) => r[0]));
-	return list.filter((p) => wanted.has(p.profileId) && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '');
-}
 
-function outsiders(list: RawProfile[]): RawProfile[] {
-	return list.filter(
-		(p) => !p.deleted && !p.segments.includes(VIP) && p.attributes.marketingConsent === true && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '',
-	);
-}
 
 /** Moves `leave` wanted members out of VIP and `join` outsiders into it, in one Actito change. */
 async function churn(leave: number, join: number): Promise<{ leavers: string[]; joiners: string[] }> {

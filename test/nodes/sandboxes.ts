@@ -1,5 +1,6 @@
 // Both sandboxes for the node tests, started on port 0, with small control-API helpers.
 import { controlCall } from '../support/nodeTransport';
+import { hashIdentifier } from '../../core/identifiers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { startMetaSandbox } = require('../../sandbox/meta');
@@ -66,4 +67,47 @@ export async function createMetaAudience(s: Sandboxes, name: string, extra: Reco
 
 export async function metaMembers(s: Sandboxes, audienceId: string): Promise<{ schema: string[] | null; rows: string[][]; count: number }> {
 	return s.metaControl('GET', `audiences/${audienceId}/members`);
+}
+
+export const VIP = 'Audiences:VIP';
+export const DEFAULT_COUNTRY = 'BE';
+
+export interface RawProfile {
+	profileId: string;
+	attributes: Record<string, unknown>;
+	segments: string[];
+	deleted: boolean;
+}
+
+/** Meta's rows for the wanted profiles (DESIGN.md, "Sync semantics"), computed from the raw profiles. */
+export function wantedRows(list: RawProfile[]): string[][] {
+	const rows: string[][] = [];
+	for (const p of list) {
+		if (p.deleted || !p.segments.includes(VIP)) continue;
+		// The sandbox stores consent as true, false or absent.
+		if (p.attributes.marketingConsent === false) continue;
+		const country = typeof p.attributes.country === 'string' ? p.attributes.country : undefined;
+		const email = hashIdentifier('EMAIL', p.attributes.emailAddress);
+		const phone = hashIdentifier('PHONE', p.attributes.gsmNumber, { country, defaultCountry: DEFAULT_COUNTRY });
+		if (!email && !phone) continue;
+		rows.push([p.profileId, email, phone]);
+	}
+	return rows.sort(byId);
+}
+
+export function byId(a: string[], b: string[]) {
+	return Number(a[0]) - Number(b[0]);
+}
+
+/** Members wanted now with a valid e-mail: safe to reason about. */
+export function wantedWithEmail(list: RawProfile[]): RawProfile[] {
+	const wanted = new Set(wantedRows(list).map((r) => r[0]));
+	return list.filter((p) => wanted.has(p.profileId) && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '');
+}
+
+/** Profiles outside VIP that would be wanted if they joined. */
+export function outsiders(list: RawProfile[]): RawProfile[] {
+	return list.filter(
+		(p) => !p.deleted && !p.segments.includes(VIP) && p.attributes.marketingConsent === true && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '',
+	);
 }

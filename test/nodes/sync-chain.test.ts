@@ -10,7 +10,20 @@ import { ConsentFilter } from '../../nodes/ConsentFilter/ConsentFilter.node';
 import { HashIdentifiers } from '../../nodes/HashIdentifiers/HashIdentifiers.node';
 import { MetaCustomAudience } from '../../nodes/MetaCustomAudience/MetaCustomAudience.node';
 import { runChain, runNode, type ChainConfig, type StaticData } from '../support/n8nContext';
-import { createMetaAudience, metaMembers, metaUploads, startSandboxes, type Sandboxes } from './sandboxes';
+import {
+	createMetaAudience,
+	DEFAULT_COUNTRY,
+	metaMembers,
+	metaUploads,
+	outsiders,
+	startSandboxes,
+	VIP,
+	wantedRows,
+	wantedWithEmail,
+	byId,
+	type RawProfile,
+	type Sandboxes,
+} from './sandboxes';
 
 const NODES = {
 	ActitoAudience: new ActitoAudience(),
@@ -18,15 +31,7 @@ const NODES = {
 	HashIdentifiers: new HashIdentifiers(),
 	MetaCustomAudience: new MetaCustomAudience(),
 };
-const DEFAULT_COUNTRY = 'BE';
-const VIP = 'Audiences:VIP';
 
-interface RawProfile {
-	profileId: string;
-	attributes: Record<string, unknown>;
-	segments: string[];
-	deleted: boolean;
-}
 
 let s: Sandboxes;
 let audienceId: string;
@@ -70,29 +75,8 @@ async function profiles(): Promise<RawProfile[]> {
 	return (await s.actitoControl('GET', 'profiles')).profiles;
 }
 
-function consentOf(value: unknown): boolean | null {
-	if (value === true || value === false) return value;
-	return null;
-}
 
-/** Meta's rows for the wanted profiles, by the rules of DESIGN.md, from the raw profiles. */
-function wantedRows(list: RawProfile[]): string[][] {
-	const rows: string[][] = [];
-	for (const p of list) {
-		if (p.deleted || !p.segments.includes(VIP)) continue;
-		if (consentOf(p.attributes.marketingConsent) === false) continue;
-		const country = typeof p.attributes.country === 'string' ? p.attributes.country : undefined;
-		const email = hashIdentifier('EMAIL', p.attributes.emailAddress);
-		const phone = hashIdentifier('PHONE', p.attributes.gsmNumber, { country, defaultCountry: DEFAULT_COUNTRY });
-		if (!email && !phone) continue;
-		rows.push([p.profileId, email, phone]);
-	}
-	return rows.sort(byId);
-}
 
-function byId(a: string[], b: string[]) {
-	return Number(a[0]) - Number(b[0]);
-}
 
 async function expectMetaEqualsWanted() {
 	const members = await metaMembers(s, audienceId);
@@ -113,17 +97,7 @@ async function uploadRows() {
 	return { uploads, rows };
 }
 
-/** Members of VIP, wanted now, with a valid e-mail (for changes the test can reason about). */
-function wantedWithEmail(list: RawProfile[]): RawProfile[] {
-	const wanted = new Set(wantedRows(list).map((r) => r[0]));
-	return list.filter((p) => wanted.has(p.profileId) && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '');
-}
 
-function outsiders(list: RawProfile[]): RawProfile[] {
-	return list.filter(
-		(p) => !p.deleted && !p.segments.includes(VIP) && p.attributes.marketingConsent === true && hashIdentifier('EMAIL', p.attributes.emailAddress) !== '',
-	);
-}
 
 describe('the hourly sync chain', () => {
 	it('run 1: Meta holds exactly the wanted profiles, hashed', async () => {
