@@ -1,36 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { snapshotFromProfile } from '../../../../core/sync/planRun';
+import { resultLimit, returnAllProperties } from '../../../shared/returnAll';
 import { apiFor, audienceRef, profileSettings } from '../../shared';
 
-const show = { show: { operation: ['getMembers'] } };
-
-export const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: true,
-		displayOptions: show,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		displayOptions: { show: { operation: ['getMembers'], returnAll: [false] } },
-		description: 'Max number of results to return',
-	},
-];
+export const properties: INodeProperties[] = returnAllProperties('getMembers');
 
 /** Every member of the audience as change items (action add, reason reconcile). */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const api = await apiFor(this);
 	const { ref, tableId } = await audienceRef(this, api, i);
-	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', i, 50) as number);
+	const limit = resultLimit(this, i);
 	const settings = profileSettings(this, i);
 	const out: INodeExecutionData[] = [];
 	const pages = api.iterateProfilePages(tableId, { segmentation: ref.segmentation, pageSize: Math.min(1000, limit) });
