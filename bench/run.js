@@ -257,9 +257,9 @@ function e2eSection(r) {
 				? ''
 				: ` Not met on the initial run (${mb(t.templateInitial.peakRssBytes)}; the hourly churn run peaks at ${mb(t.templateChurn.peakRssBytes)}): ` +
 					`the initial sync carries ${int(t.templateInitial.rowsSent.add)} change items through Get Changes, Consent Filter, Hash Identifiers and Sync Members in one execution, ` +
-					'and n8n keeps every node\'s output items of an execution in memory and serializes the whole execution to save it (and, for `n8n execute`, to print it). ' +
-					'The core itself needs far less (benchmark 3). Bounding it is a product decision: a lower default change cap per run (the initial sync then spreads over several hourly runs), ' +
-					'or not saving successful executions (`EXECUTIONS_DATA_SAVE_ON_SUCCESS=none`).'),
+					'and n8n keeps every node\'s output items of an execution in memory until it ends (and `n8n execute` also serializes the whole run to print it; the template already saves no executions). ' +
+					'The core itself needs far less (benchmark 3), and planned items carry only the identifiers their schema sends. What bounds it is the change cap per run: ' +
+					'*Max Changes per Run* at 25,000 spreads a 100,000-member first sync over four hourly runs, each carrying a quarter of the items; the default stays at the design\'s 100,000.'),
 		'',
 		'Correctness after both runs, against what Actito wants (consent and identifier rules of DESIGN.md): the template\'s audience holds ' +
 			`${int(r.templateCheck.rows)} rows for ${int(r.templateCheck.wanted)} wanted (${r.templateCheck.exact ? 'exactly the wanted rows' : `${int(r.templateCheck.missing)} missing, ${int(r.templateCheck.extra)} extra`}); ` +
