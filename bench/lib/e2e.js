@@ -7,6 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
 const scenario = require('../../scripts/lib/scenario');
+const { residentBytes } = require('../../scripts/lib/n8nHost');
 const { startSandboxProcess } = require('./sandboxProcess');
 const { log } = require('./util');
 
@@ -32,26 +33,11 @@ function naiveWorkflow({ actitoUrl, metaUrl, metaAudienceId }) {
 function sampleN8nRss(host) {
 	let peak = 0;
 	const sample = () => {
-		let total = 0;
-		let entries = [];
-		try {
-			entries = fs.readdirSync('/proc');
-		} catch {
-			return;
-		}
-		for (const entry of entries) {
-			if (!/^\d+$/.test(entry)) continue;
-			try {
-				const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-				if (!cmd.includes(host.n8nBin) || !cmd.includes('execute')) continue;
-				const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
-				if (!environ.includes(`N8N_USER_FOLDER=${host.userFolder}\0`)) continue;
-				const match = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'));
-				if (match) total += Number(match[1]) * 1024;
-			} catch {
-				// Gone meanwhile.
-			}
-		}
+		const total = residentBytes((pid) => {
+			const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+			if (!cmd.includes(host.n8nBin) || !cmd.includes('execute')) return false;
+			return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`N8N_USER_FOLDER=${host.userFolder}\0`);
+		});
 		if (total > peak) peak = total;
 	};
 	const timer = setInterval(sample, 100);

@@ -90,6 +90,28 @@ function packPackage(repoDir, outDir) {
 	return tarball;
 }
 
+/** Resident memory (bytes) summed over the processes that `matches(pid)` selects, from /proc. */
+function residentBytes(matches) {
+	let total = 0;
+	let entries = [];
+	try {
+		entries = fs.readdirSync('/proc');
+	} catch {
+		return 0;
+	}
+	for (const entry of entries) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			if (!matches(entry)) continue;
+			const match = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'));
+			if (match) total += Number(match[1]) * 1024;
+		} catch {
+			// The process ended between readdir and read.
+		}
+	}
+	return total;
+}
+
 class N8nHost {
 	/**
 	 * @param {{userFolder?: string, port?: number, env?: Record<string, string>, n8nHome?: string}} [options]
@@ -466,27 +488,11 @@ class N8nHost {
 		const sample = () => {
 			if (!this.server) return;
 			const group = this.server.pid;
-			let total = 0;
-			let entries = [];
-			try {
-				entries = fs.readdirSync('/proc');
-			} catch {
-				return;
-			}
-			for (const entry of entries) {
-				if (!/^\d+$/.test(entry)) continue;
-				try {
-					const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-					// pgrp is the 3rd field after the parenthesised command name.
-					const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-					if (Number(fields[2]) !== group) continue;
-					const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
-					const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-					if (match) total += Number(match[1]) * 1024;
-				} catch {
-					// The process ended between readdir and read.
-				}
-			}
+			const total = residentBytes((pid) => {
+				const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+				// pgrp is the 3rd field after the parenthesised command name.
+				return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group;
+			});
 			if (total > this.peakRssBytes) this.peakRssBytes = total;
 		};
 		sample();
@@ -511,4 +517,4 @@ async function createN8nHost({ userFolder, port, env, n8nHome } = {}) {
 	return new N8nHost({ userFolder, port: port || (await freePort()), env, n8nHome });
 }
 
-module.exports = { N8nHost, createN8nHost, packPackage, parseRunJson, freePort, QUIET_ENV };
+module.exports = { N8nHost, createN8nHost, packPackage, parseRunJson, freePort, residentBytes, QUIET_ENV };
