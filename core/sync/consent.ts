@@ -26,3 +26,11 @@ export function consentVerdict(value: unknown, unknownPolicy: UnknownConsentPoli
 	if (consent === null && unknownPolicy === 'block') return 'blocked_unknown';
 	return 'allowed';
 }
+
+/**
+ * What may be sent to Meta for an item: an add of a profile that refused marketing goes as a
+ * removal, never as an add (the last line of defence if the Consent Filter was left out).
+ */
+export function sendableAction(action: string, consent: unknown): string {
+	return action === 'add' && parseConsent(consent) === false ? 'remove' : action;
+}

@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-/** Accepts `123`, `act_123`, or an Ads Manager URL with `act=123`. */
+import { normalizeAdAccountId } from '../../core/meta/metaClient';
+
+/** Accepts `123`, `act_123`, or an Ads Manager URL with `act=123`; refuses anything else clearly. */
 export function adAccountIdFrom(value: string): string {
 	const text = String(value ?? '').trim();
 	const fromUrl = /[?&#]act=(\d+)/.exec(text);
-	const digits = fromUrl ? fromUrl[1] : text.replace(/^act_/, '');
-	return `act_${digits}`;
+	return normalizeAdAccountId(fromUrl ? fromUrl[1] : text);
 }
 
 /** Accepts an audience id or an Ads Manager audience URL. */

@@ -164,9 +164,9 @@ describe('faults in a real n8n', () => {
 		await actito('profiles/changes', 'POST', [{ profileId: landed[0], leave: [scenario.SEGMENTATION] }]);
 		const result = await run();
 		expect(scenario.nodeOutput(result, 'Sync Members')[0].status).toBe('success');
-		// Product gap: the planner removes only what `members` lists, and the killed execution's
-		// batches never reached the static data (n8n saves it when an execution ends), so the leaver
-		// stays at Meta; even a full reconcile (Actito vs members) does not see it.
+		// The killed execution's batches never reached the static data (n8n saves it when an
+		// execution ends), so a plain diff would leave the leaver at Meta. Get Changes sees the
+		// killed run's upload sessions and the run replaces the whole set (core/sync/recovery.ts).
 		// (Ordered before the overlap scenario, whose long runs outlast the held request's 15 s.)
 		const leftMeta = !(await metaIds()).has(landed[0]);
 		// Put the world back (it rejoins; a run records it) so that the next scenario starts exact.

@@ -135,6 +135,16 @@ describe('Meta Custom Audience: Sync Members', () => {
 		expect(size.json.name).toBe('Standalone');
 	});
 
+	it('never adds a profile whose item says it refused marketing, even without a Consent Filter', async () => {
+		const id = await createMetaAudience(s, 'No filter');
+		await sync(id, hashedItems([1, 2]));
+		await s.metaControl('POST', 'requests/clear');
+		const [out] = await sync(id, [...hashedItems([2], 'add', { marketingConsent: 'false' }), ...hashedItems([3], 'add', { marketingConsent: false })]);
+		expect(out.json).toMatchObject({ status: 'success', sent: { add: 0, remove: 2 } });
+		expect((await metaUploads(s)).map((u) => u.operation)).toEqual(['remove']);
+		expect((await metaMembers(s, id)).rows.map((r) => r[0])).toEqual(['1']);
+	});
+
 	it('makes no upload call on a dry run and shows the batches it would send', async () => {
 		const id = await createMetaAudience(s, 'Dry');
 		await s.metaControl('POST', 'requests/clear');

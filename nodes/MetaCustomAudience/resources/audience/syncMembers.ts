@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { applyAcceptedBatch, finishRun, replaceMembers } from '../../../../core/sync/commit';
-import { parseConsent } from '../../../../core/sync/consent';
+import { sendableAction } from '../../../../core/sync/consent';
 import { claimAudience } from '../../../../core/sync/linkMarker';
 import { uploadChanges, UploadInputError, type UploadRow } from '../../../../core/sync/uploader';
 import { emptyState, parseLink, readState, writeState, type OpenState } from '../../../../core/state/syncState';
@@ -93,10 +93,7 @@ export async function executeUpload(
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json as IDataObject;
 		const meta = json[metaField] as IDataObject | undefined;
-		let action = String(json.action ?? 'add').toLowerCase();
-		// Last line of defence if the Consent Filter was left out: an add of a profile that
-		// refused marketing is sent as a removal, never as an add.
-		if (action === 'add' && parseConsent(json.marketingConsent) === false) action = 'remove';
+		const action = sendableAction(String(json.action ?? 'add').toLowerCase(), json.marketingConsent);
 		const problem = !meta || !Array.isArray(meta.schema) || !Array.isArray(meta.row)
 			? `Item ${i} has no hashed row in "${metaField}"`
 			: action !== 'add' && action !== 'remove'
