@@ -261,7 +261,7 @@ function e2eSection(r) {
 					'The core itself needs far less (benchmark 3), and planned items carry only the identifiers their schema sends. What bounds it is the change cap per run: ' +
 					'*Max Changes per Run* at 25,000 spreads a 100,000-member first sync over four hourly runs, each carrying a quarter of the items; the default stays at the design\'s 100,000.'),
 		'',
-		'Correctness after both runs, against what Actito wants (consent and identifier rules of DESIGN.md): the template\'s audience holds ' +
+		'Correctness after both runs, against what Actito wants (consent and identifier rules of docs/DESIGN.md): the template\'s audience holds ' +
 			`${int(r.templateCheck.rows)} rows for ${int(r.templateCheck.wanted)} wanted (${r.templateCheck.exact ? 'exactly the wanted rows' : `${int(r.templateCheck.missing)} missing, ${int(r.templateCheck.extra)} extra`}); ` +
 			`its static data was ${int(r.stateBytes)} bytes after the first run. The naive audience holds ${int(r.naiveCheck.rows)} rows: ` +
 			`${int(r.naiveCheck.extraIds)} profiles that should not be there (leavers are never removed, malformed identifiers are hashed as they are) ` +

@@ -1,6 +1,6 @@
 'use strict';
 /*
- * Actito sandbox: a local HTTP server that follows ../shared/contracts/actito.md strictly, so
+ * Actito sandbox: a local HTTP server that follows docs/contracts/actito.md strictly, so
  * tests, benchmarks and the demo can run without the real service. Plain Node, no dependencies.
  *
  *   const { startActitoSandbox } = require('./sandbox/actito');

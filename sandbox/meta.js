@@ -1,5 +1,5 @@
 'use strict';
-// Local stand-in for the part of Meta's Graph API in ../shared/contracts/meta-graph.md.
+// Local stand-in for the part of Meta's Graph API in docs/contracts/meta-graph.md.
 // Plain Node, no dependencies. It refuses what Meta refuses, so a client that passes here
 // should pass against graph.facebook.com.
 //

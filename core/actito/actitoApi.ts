@@ -1,5 +1,5 @@
 // THE adapter: every Actito call this package makes, in one place. Calls marked [assumed] have
-// a form that Actito's public material does not fix (see contracts/actito.md); when the real
+// a form that Actito's public material does not fix (see docs/contracts/actito.md); when the real
 // form is known, only this file changes.
 
 import { ActitoApiError, type ActitoClient } from './actitoClient';

@@ -1,4 +1,4 @@
-// Normalization of Meta match keys before hashing (contracts/meta-graph.md, "Normalization
+// Normalization of Meta match keys before hashing (docs/contracts/meta-graph.md, "Normalization
 // before hashing"). Every function here is total: any input gives a string, '' when the value
 // is absent or invalid, and invalid values leave a short human reason.
 //

@@ -1,6 +1,6 @@
 // The Meta Graph client the nodes use: pure (no n8n imports, no timers), talking through an
 // injected Transport and waiting through an injected Sleep. Wire format:
-// ../shared/contracts/meta-graph.md (mirrored in sandbox/meta.js).
+// docs/contracts/meta-graph.md (mirrored in sandbox/meta.js).
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HttpMethod, HttpResponse, Sleep, Transport } from '../http';

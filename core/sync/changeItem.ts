@@ -1,4 +1,4 @@
-// The change item that flows between the nodes of the hourly template (DESIGN.md).
+// The change item that flows between the nodes of the hourly template (docs/DESIGN.md).
 
 export type ChangeAction = 'add' | 'remove';
 export type ChangeReason =

@@ -1,5 +1,5 @@
 // How a run moves the link state. The planner opens a run; the uploader reports each batch
-// Meta accepted; the run closes. Rules (DESIGN.md, "Sync semantics"):
+// Meta accepted; the run closes. Rules (docs/DESIGN.md, "Sync semantics"):
 // - exactly the profiles of an accepted batch change in `members`;
 // - the watermark moves only when the whole run finished without error;
 // - `syncedAt` is set when nothing is left, and cleared while changes wait.

@@ -1,13 +1,14 @@
 'use strict';
 // Drives a real n8n (installed once by ../ensure-n8n.js) for the end-to-end tests, the demo and
-// the benchmarks. Measured facts behind the choices below: ../../../shared/n8n-runtime.md.
+// the benchmarks. Measured facts behind the choices below: docs/n8n-runtime.md.
+// The host version is N8N_VERSION (default 2.41.1 on Node 24; 1.123.81 runs on Node 20).
 // Plain CommonJS with no dependencies, so it runs before and without the TypeScript build.
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { ensureN8n } = require('../ensure-n8n');
+const { n8nHost: resolveHost, DEFAULT_VERSION } = require('../ensure-n8n');
 
 const READY_LINE = 'Editor is now accessible via:';
 
@@ -33,8 +34,6 @@ const QUIET_ENV = {
 	N8N_LISTEN_ADDRESS: '127.0.0.1',
 	DB_SQLITE_POOL_SIZE: '2',
 	GENERIC_TIMEZONE: 'UTC',
-	// isolated-vm does not build on Node 20; the legacy engine is the only one that starts here.
-	N8N_EXPRESSION_ENGINE: 'legacy',
 	// No task-runner broker: CLI calls beside a running server would fight over port 5679, and
 	// stdout of `n8n execute` then holds the run's JSON alone.
 	N8N_RUNNERS_ENABLED: 'false',
@@ -114,18 +113,26 @@ function residentBytes(matches) {
 
 class N8nHost {
 	/**
-	 * @param {{userFolder?: string, port?: number, env?: Record<string, string>, n8nHome?: string}} [options]
+	 * @param {{userFolder?: string, port?: number, env?: Record<string, string>, version?: string}} [options]
 	 * Use createN8nHost() unless you already know a free port.
 	 */
-	constructor({ userFolder, port, env = {}, n8nHome } = {}) {
-		this.n8nHome = n8nHome || ensureN8n();
-		this.n8nBin = path.join(this.n8nHome, 'node_modules', 'n8n', 'bin', 'n8n');
+	constructor({ userFolder, port, env = {}, version } = {}) {
+		const host = resolveHost(version || process.env.N8N_VERSION || DEFAULT_VERSION);
+		this.version = host.version;
+		this.major = host.major;
+		this.n8nHome = host.home;
+		this.nodeBin = host.nodeBin;
+		this.n8nBin = host.n8nBin;
 		this.ownsUserFolder = !userFolder;
 		this.userFolder = userFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-host-'));
 		fs.mkdirSync(this.userFolder, { recursive: true });
 		this.dataDir = path.join(this.userFolder, '.n8n');
 		this.dbPath = path.join(this.dataDir, 'database.sqlite');
-		this.logPath = path.join(this.userFolder, 'n8n.log');
+		// Outside the user folder, so that it outlives dispose(): errors name it and it must still be
+		// there when someone reads the error.
+		this.logDir = process.env.ACTITO_META_LOG_DIR || path.join(__dirname, '..', '..', '.tmp', 'n8n-logs');
+		fs.mkdirSync(this.logDir, { recursive: true });
+		this.logPath = path.join(this.logDir, `n8n-${this.version}-${path.basename(this.userFolder)}.log`);
 		this.port = port;
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.server = null;
@@ -138,9 +145,10 @@ class N8nHost {
 		// Strip the caller's own n8n settings so that only this host's configuration applies. Jest
 		// sets NODE_ENV=test, which makes n8n log nothing (no run JSON on stdout) and skip its
 		// sqlite file; n8n was measured with NODE_ENV unset.
+		// host.env already holds no npm_config_* and puts the host's Node first on PATH.
 		const inherited = {};
-		for (const [key, value] of Object.entries(process.env)) {
-			if (/^(N8N_|DB_|WEBHOOK_URL$|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$|JEST_)/.test(key)) continue;
+		for (const [key, value] of Object.entries(host.env)) {
+			if (/^(WEBHOOK_URL$|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|JEST_)/.test(key)) continue;
 			inherited[key] = value;
 		}
 		this.env = {
@@ -187,7 +195,7 @@ class N8nHost {
 			// returned to the caller, not n8n's log, so it stays out of the log file.
 			const outFile = stdoutIsRunData ? this._tmpFile(`run-${Date.now()}.json`) : null;
 			const outFd = outFile ? fs.openSync(outFile, 'w') : null;
-			const child = spawn(process.execPath, [this.n8nBin, ...args], {
+			const child = spawn(this.nodeBin, [this.n8nBin, ...args], {
 				cwd: this.userFolder,
 				env: this.env,
 				stdio: ['ignore', outFd === null ? 'pipe' : outFd, 'pipe'],
@@ -209,7 +217,7 @@ class N8nHost {
 			});
 			const timer = setTimeout(() => {
 				child.kill('SIGKILL');
-				reject(new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+				reject(new Error(`n8n ${args[0]} timed out after ${timeoutMs} ms; the full log is ${this.logPath}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
 			}, timeoutMs);
 			child.on('error', (error) => {
 				clearTimeout(timer);
@@ -229,7 +237,9 @@ class N8nHost {
 	async _cliOk(args, options) {
 		const run = await this.cli(args, options);
 		if (run.exitCode !== 0) {
-			throw new Error(`n8n ${args.join(' ')} exited ${run.exitCode}\n${run.stdout}\n${run.stderr}`);
+			throw new Error(
+				`n8n ${args.join(' ')} exited ${run.exitCode}; the full log is ${this.logPath}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`,
+			);
 		}
 		return run;
 	}
@@ -294,6 +304,7 @@ class N8nHost {
 	async importWorkflow(workflow) {
 		const list = (Array.isArray(workflow) ? workflow : [workflow]).map((wf) => {
 			if (wf.id) {
+				// 1.x silently drops the static data of longer ids (2.x allows 21).
 				if (String(wf.id).length > 16) throw new Error(`workflow id ${wf.id} is longer than 16 characters`);
 				return wf;
 			}
@@ -313,12 +324,14 @@ class N8nHost {
 		return { ...run, result: parseRunJson(run.stdout) };
 	}
 
-	/** Marks a workflow active; takes effect when the server (re)starts. */
+	/** Marks a workflow active; takes effect when the server (re)starts. 2.x calls it publishing. */
 	async activate(workflowId) {
+		if (this.major >= 2) return await this._cliOk(['publish:workflow', `--id=${workflowId}`]);
 		return await this._cliOk(['update:workflow', `--id=${workflowId}`, '--active=true']);
 	}
 
 	async deactivate(workflowId) {
+		if (this.major >= 2) return await this._cliOk(['unpublish:workflow', `--id=${workflowId}`]);
 		return await this._cliOk(['update:workflow', `--id=${workflowId}`, '--active=false']);
 	}
 
@@ -390,7 +403,7 @@ class N8nHost {
 		const started = Date.now();
 		this._append(`\n$ n8n start (port ${this.port})\n`);
 		// Own process group, so stop() and kill() reach every child n8n forks.
-		const child = spawn(process.execPath, [this.n8nBin, 'start'], {
+		const child = spawn(this.nodeBin, [this.n8nBin, 'start'], {
 			cwd: this.userFolder,
 			env: this.env,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -513,8 +526,8 @@ class N8nHost {
 }
 
 /** A host on a free loopback port, in a fresh temp user folder unless one is given. */
-async function createN8nHost({ userFolder, port, env, n8nHome } = {}) {
-	return new N8nHost({ userFolder, port: port || (await freePort()), env, n8nHome });
+async function createN8nHost({ userFolder, port, env, version } = {}) {
+	return new N8nHost({ userFolder, port: port || (await freePort()), env, version });
 }
 
 module.exports = { N8nHost, createN8nHost, packPackage, parseRunJson, freePort, residentBytes, QUIET_ENV };

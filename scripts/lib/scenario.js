@@ -70,7 +70,7 @@ async function seedScenario({ meta, actito }, { profiles = 20000, members = 5000
 	return { audienceId: String(typeof audience === 'object' ? audience.id : audience) };
 }
 
-/** What Meta should hold, computed from Actito's raw profiles by the rules of DESIGN.md. */
+/** What Meta should hold, computed from Actito's raw profiles by the rules of docs/DESIGN.md. */
 async function wantedRows(actitoUrl, { defaultCountry = 'BE', unknownConsent = 'allow' } = {}) {
 	const { buildMetaRow, parseConsent } = core();
 	const { profiles } = await control(actitoUrl, 'GET', 'profiles');

@@ -552,7 +552,7 @@ describe('Actito faults', () => {
 		await expectStateMatchesMeta(l);
 		expect((await profileStatus(l, victim)) as IDataObject).toMatchObject({ found: false, wanted: false });
 
-		// Deleted profiles are not listed (contracts/actito.md): the next full reconcile removes it.
+		// Deleted profiles are not listed (docs/contracts/actito.md): the next full reconcile removes it.
 		const next = await followUp(l, { syncOptions: { forceFullReconcile: true } });
 		expect(next.changes.map((c) => c.json)).toContainEqual(expect.objectContaining({ profileId: victim, action: 'remove' }));
 		expect(await acceptedRows(l)).toEqual({ add: 0, remove: 1 });

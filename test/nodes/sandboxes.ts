@@ -79,7 +79,7 @@ export interface RawProfile {
 	deleted: boolean;
 }
 
-/** Meta's rows for the wanted profiles (DESIGN.md, "Sync semantics"), computed from the raw profiles. */
+/** Meta's rows for the wanted profiles (docs/DESIGN.md, "Sync semantics"), computed from the raw profiles. */
 export function wantedRows(list: RawProfile[]): string[][] {
 	const rows: string[][] = [];
 	for (const p of list) {

@@ -1,4 +1,4 @@
-// The Actito sandbox against the contract (contracts/actito.md), rule by rule.
+// The Actito sandbox against the contract (docs/contracts/actito.md), rule by rule.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeTransport, controlCall } from '../support/nodeTransport';

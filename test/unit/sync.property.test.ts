@@ -325,7 +325,7 @@ describe('ChangePlanner', () => {
 				await commitPlan(members, first.items as unknown as IDataObject[], draw);
 				const again = plan(members, snapshots, plannerSettings({ ...draw, firstRun: false }, undefined, watermark));
 				expect(again.items).toEqual([]);
-				// And members is what DESIGN.md calls wanted, for every profile that was read.
+				// And members is what docs/DESIGN.md calls wanted, for every profile that was read.
 				for (const [id, snap] of latest(snapshots)) {
 					const wanted =
 						snap.isMember &&
