@@ -5,6 +5,7 @@
 // Port 0 (the default) takes any free port. Runs until killed.
 const { startMetaSandbox } = require('./meta');
 const { startActitoSandbox } = require('./actito');
+const { stopWithLauncher } = require('../scripts/lib/lifeline');
 
 function parseArgs(argv) {
 	const args = { metaPort: 0, actitoPort: 0, allowLoopbackWebhooks: false };
@@ -40,8 +41,9 @@ async function main() {
 		await Promise.allSettled([meta.close(), actito.close()]);
 		process.exit(0);
 	};
-	process.on('SIGTERM', stop);
-	process.on('SIGINT', stop);
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, stop);
+	// `npm run sandbox` does not pass SIGTERM on to this process: stop when npm is gone.
+	stopWithLauncher();
 }
 
 main().catch((error) => {

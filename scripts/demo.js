@@ -4,8 +4,9 @@
 // against the local sandboxes, twice, with changes in Actito in between, and prints what a
 // person would look at. `npm run demo -- --keep-running` leaves n8n up with the editor URL.
 //   options: --profiles N (20000)  --members N (5000)  --keep-running
-const { ensureN8n } = require('./ensure-n8n');
+const { ensureN8n, cacheRoot, DEFAULT_VERSION } = require('./ensure-n8n');
 const scenario = require('./lib/scenario');
+const { stopWithLauncher } = require('./lib/lifeline');
 
 function parseArgs(argv) {
 	const args = { profiles: 20000, members: 5000, keepRunning: false };
@@ -53,8 +54,9 @@ function printRun(title, result) {
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
-	say('Preparing n8n 1.123 (installed once into a cache folder; the first time takes about 5 minutes)…');
-	ensureN8n();
+	const version = process.env.N8N_VERSION || DEFAULT_VERSION;
+	say(`Preparing n8n ${version} (installed once into ${cacheRoot()}; the first time takes about 5 minutes)…`);
+	ensureN8n({ version });
 	const sandboxes = await scenario.startSandboxes();
 	say(`Sandboxes: Meta ${sandboxes.meta.url}, Actito ${sandboxes.actito.url}`);
 	const { audienceId } = await scenario.seedScenario(sandboxes, { profiles: args.profiles, members: args.members });
@@ -112,8 +114,12 @@ async function main() {
 			await host.start();
 			say(`\nn8n is running: editor ${host.baseUrl}  (set up an owner account on first visit)`);
 			say(`status page:  ${host.webhookUrl(`actito-meta-status/${workflow.id}`)}`);
-			say('Press Ctrl-C to stop.');
-			await new Promise((resolve) => process.once('SIGINT', resolve));
+			say('Press Ctrl-C to stop (or send SIGTERM to npm or to this process).');
+			stopWithLauncher();
+			await new Promise((resolve) => {
+				for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, resolve);
+			});
+			say('Stopping n8n and the sandboxes…');
 		}
 	} finally {
 		await host.dispose();

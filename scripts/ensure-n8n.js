@@ -345,6 +345,8 @@ function ensureN8n({ version = N8N_VERSION, log = log0, force = false } = {}) {
 		const problem = quickCheck(version);
 		if (!problem) return home;
 		log(`the cached n8n ${version} in ${home} fails its check: ${problem}. Rebuilding it.`);
+		// It no longer looks ready, even if the rebuild below fails.
+		fs.rmSync(ready, { force: true });
 	}
 	ensureNode(spec.node, log);
 	return withLock(home, () => {

@@ -18,6 +18,31 @@ process.once('exit', () => {
 	for (const host of liveHosts) host._signalGroup('SIGKILL');
 });
 
+// Servers run in their own process group (so that stop() reaches n8n's children), which also
+// means Ctrl-C in the terminal does not reach them: pass SIGINT, SIGTERM and SIGHUP on. When no
+// other listener takes over the shutdown (the demo has one), exit once the servers are gone.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+let signalsInstalled = false;
+function passSignalsToServers() {
+	if (signalsInstalled) return;
+	signalsInstalled = true;
+	for (const signal of Object.keys(SIGNAL_EXIT)) {
+		process.on(signal, () => {
+			for (const host of liveHosts) host._signalGroup('SIGTERM');
+			if (process.listenerCount(signal) > 1) return;
+			const deadline = Date.now() + 20000;
+			const wait = () => {
+				if (liveHosts.size === 0 || Date.now() > deadline) {
+					for (const host of liveHosts) host._signalGroup('SIGKILL');
+					process.exit(SIGNAL_EXIT[signal]);
+				}
+				setTimeout(wait, 200);
+			};
+			wait();
+		});
+	}
+}
+
 // Quiet and offline: with these n8n neither starts nor executes with a call to the internet.
 const QUIET_ENV = {
 	N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -34,9 +59,6 @@ const QUIET_ENV = {
 	N8N_LISTEN_ADDRESS: '127.0.0.1',
 	DB_SQLITE_POOL_SIZE: '2',
 	GENERIC_TIMEZONE: 'UTC',
-	// No task-runner broker: CLI calls beside a running server would fight over port 5679, and
-	// stdout of `n8n execute` then holds the run's JSON alone.
-	N8N_RUNNERS_ENABLED: 'false',
 	// n8n otherwise warns on every call that its settings file is world-readable.
 	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 };
@@ -157,6 +179,14 @@ class N8nHost {
 			N8N_USER_FOLDER: this.userFolder,
 			// Fixed per host: credentials imported into a user folder only decrypt with its key.
 			N8N_ENCRYPTION_KEY: `n8n-host-test-key-${path.basename(this.userFolder)}`,
+			// 1.x: no task-runner broker, so CLI calls beside a running server do not fight over port
+			// 5679 and stdout of `n8n execute` holds the run's JSON alone. 2.x always runs one (see
+			// _processEnv) and warns about the variable.
+			...(this.major < 2 ? { N8N_RUNNERS_ENABLED: 'false' } : {}),
+			// 2.x activates published workflows through a background reconciler by default, after
+			// "Editor is now accessible"; off, activation finishes before that line, as on 1.x, so
+			// start() can resolve when the workflows are live.
+			...(this.major >= 2 ? { N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false', N8N_UNVERIFIED_PACKAGES_ENABLED: 'true' } : {}),
 			N8N_PORT: String(port),
 			N8N_HOST: '127.0.0.1',
 			N8N_PROTOCOL: 'http',
@@ -185,8 +215,19 @@ class N8nHost {
 
 	// ---- CLI ----------------------------------------------------------------------------------
 
+	/**
+	 * The environment of one n8n process. n8n 2.x always starts a task-runner broker (on 5679 by
+	 * default), so every process of a 2.x host gets a free port of its own for it: a CLI call beside a
+	 * running server would otherwise fail.
+	 */
+	async _processEnv() {
+		if (this.major < 2) return this.env;
+		return { ...this.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+	}
+
 	/** Runs `n8n <args>` to completion; resolves {exitCode, stdout, stderr, durationMs}. */
-	cli(args, { timeoutMs = 180000, stdoutIsRunData = false } = {}) {
+	async cli(args, { timeoutMs = 180000, stdoutIsRunData = false } = {}) {
+		const env = await this._processEnv();
 		const started = Date.now();
 		this._append(`\n$ n8n ${args.join(' ')}\n`);
 		return new Promise((resolve, reject) => {
@@ -197,7 +238,7 @@ class N8nHost {
 			const outFd = outFile ? fs.openSync(outFile, 'w') : null;
 			const child = spawn(this.nodeBin, [this.n8nBin, ...args], {
 				cwd: this.userFolder,
-				env: this.env,
+				env,
 				stdio: ['ignore', outFd === null ? 'pipe' : outFd, 'pipe'],
 			});
 			if (outFd !== null) fs.closeSync(outFd);
@@ -348,20 +389,25 @@ class N8nHost {
 	/** Rows of n8n's database, read with n8n's own sqlite3 build (no CLI start-up cost). */
 	async query(sql, params = []) {
 		if (!fs.existsSync(this.dbPath)) throw new Error(`no database yet at ${this.dbPath}`);
-		const sqlite3 = require(path.join(this.n8nHome, 'node_modules', 'sqlite3'));
-		const db = await new Promise((resolve, reject) => {
-			const handle = new sqlite3.Database(this.dbPath, sqlite3.OPEN_READWRITE, (error) =>
-				error ? reject(error) : resolve(handle),
+		const outFile = this._tmpFile('query.json');
+		await new Promise((resolve, reject) => {
+			const child = spawn(
+				this.nodeBin,
+				[path.join(__dirname, 'sqliteQuery.js'), this.n8nHome, this.dbPath, sql, JSON.stringify(params), outFile],
+				{ env: this.env, stdio: ['ignore', 'ignore', 'pipe'] },
+			);
+			let stderr = '';
+			child.stderr.setEncoding('utf8');
+			child.stderr.on('data', (chunk) => (stderr += chunk));
+			child.on('error', reject);
+			child.on('close', (code) =>
+				code === 0 ? resolve() : reject(new Error(`query of ${this.dbPath} failed (exit ${code}): ${stderr.trim()}`)),
 			);
 		});
 		try {
-			// A running server may hold the write lock for a moment.
-			db.configure('busyTimeout', 5000);
-			return await new Promise((resolve, reject) =>
-				db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows))),
-			);
+			return JSON.parse(fs.readFileSync(outFile, 'utf8'));
 		} finally {
-			await new Promise((resolve) => db.close(() => resolve()));
+			fs.rmSync(outFile, { force: true });
 		}
 	}
 
@@ -398,19 +444,21 @@ class N8nHost {
 	// ---- server -------------------------------------------------------------------------------
 
 	/** Starts `n8n start`; resolves with the base URL once the editor is up (active workflows too). */
-	start({ timeoutMs = 120000 } = {}) {
+	async start({ timeoutMs = 120000 } = {}) {
 		if (this.server) throw new Error('server already started');
+		const env = await this._processEnv();
 		const started = Date.now();
 		this._append(`\n$ n8n start (port ${this.port})\n`);
 		// Own process group, so stop() and kill() reach every child n8n forks.
 		const child = spawn(this.nodeBin, [this.n8nBin, 'start'], {
 			cwd: this.userFolder,
-			env: this.env,
+			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: true,
 		});
 		this.server = child;
 		liveHosts.add(this);
+		passSignalsToServers();
 		this.serverExit = new Promise((resolve) => {
 			child.on('exit', (code, signal) => {
 				liveHosts.delete(this);

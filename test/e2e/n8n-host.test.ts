@@ -1,5 +1,7 @@
 // Proves the harness in scripts/lib/n8nHost.js against a real n8n, using n8n-nodes-base nodes
 // only, so a failure here points at the harness or at n8n, never at this package's nodes.
+import * as fs from 'node:fs';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createN8nHost } = require('../../scripts/lib/n8nHost') as {
 	createN8nHost: (options?: { env?: Record<string, string> }) => Promise<N8nHost>;
@@ -28,6 +30,8 @@ interface N8nHost {
 	stop(): Promise<unknown>;
 	webhookUrl(path: string): string;
 	logs(): string;
+	logPath: string;
+	version: string;
 	dispose(): Promise<void>;
 }
 
@@ -190,5 +194,25 @@ describe('n8nHost against a real n8n', () => {
 			timings.stop = Date.now() - t2;
 		}
 		expect(host.logs()).toContain('Editor is now accessible via:');
+	});
+
+	it('names its log file in a failed CLI call, and keeps that file after dispose', async () => {
+		const failing = await createN8nHost();
+		let message = '';
+		try {
+			await failing.execute('noSuchWorkflow1');
+			await failing.exportWorkflow('noSuchWorkflow1').catch((error: Error) => {
+				message = error.message;
+			});
+		} finally {
+			await failing.dispose();
+		}
+		expect(message).toContain(`the full log is ${failing.logPath}`);
+		expect(fs.existsSync(failing.logPath)).toBe(true);
+		expect(fs.readFileSync(failing.logPath, 'utf8')).toContain('export:workflow');
+	});
+
+	it('runs the n8n version it was asked for', () => {
+		expect(host.version).toBe(process.env.N8N_VERSION || '2.41.1');
 	});
 });
