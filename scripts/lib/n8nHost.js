@@ -575,7 +575,10 @@ class N8nHost {
 
 /** A host on a free loopback port, in a fresh temp user folder unless one is given. */
 async function createN8nHost({ userFolder, port, env, version } = {}) {
-	return new N8nHost({ userFolder, port: port || (await freePort()), env, version });
+	const host = new N8nHost({ userFolder, port: port || (await freePort()), env, version });
+	// For processes a test starts itself (test/support/n8nProcess.ts), one at a time per host.
+	host.spareBrokerPort = await freePort();
+	return host;
 }
 
 module.exports = { N8nHost, createN8nHost, packPackage, parseRunJson, freePort, residentBytes, QUIET_ENV };

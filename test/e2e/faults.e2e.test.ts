@@ -102,7 +102,7 @@ describe('faults in a real n8n', () => {
 		]);
 		const adds = () => sandboxes.meta.state.counters.uploads.add as number;
 		const addsBefore = adds();
-		const child = startExecute(host as { n8nBin: string; env: Record<string, string>; userFolder: string }, workflow.id);
+		const child = startExecute(host as Parameters<typeof startExecute>[0], workflow.id);
 		const held = () => sandboxes.meta.state.faults[1]?.used === 1;
 		await Promise.race([
 			waitFor(held, { what: 'the third add batch to reach the Meta sandbox' }),

@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 interface HostLike {
+	nodeBin: string;
 	n8nBin: string;
+	major: number;
+	spareBrokerPort?: number;
 	env: Record<string, string>;
 	userFolder: string;
 }
@@ -24,9 +27,11 @@ export function startExecute(host: HostLike, workflowId: string): RunningExecute
 	fs.mkdirSync(dir, { recursive: true });
 	const outFile = path.join(dir, `killable-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.out`);
 	const outFd = fs.openSync(outFile, 'w');
-	const child = spawn(process.execPath, [host.n8nBin, 'execute', `--id=${workflowId}`], {
+	// The host's own Node (24 for n8n 2.x); 2.x always starts a task broker, on a port of its own here.
+	const env = host.major >= 2 && host.spareBrokerPort ? { ...host.env, N8N_RUNNERS_BROKER_PORT: String(host.spareBrokerPort) } : host.env;
+	const child = spawn(host.nodeBin, [host.n8nBin, 'execute', `--id=${workflowId}`], {
 		cwd: host.userFolder,
-		env: host.env,
+		env,
 		stdio: ['ignore', outFd, 'pipe'],
 		detached: true,
 	});
