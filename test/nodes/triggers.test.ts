@@ -145,6 +145,26 @@ describe('Actito Audience Trigger (polling)', () => {
 		expect(await poll(staticData)).toBeNull();
 	});
 
+	it.each([
+		['an HTML page', '<!DOCTYPE html><html><body>Maintenance</body></html>'],
+		['{}', {}],
+		['a renamed list', { items: [] }],
+	])('a full check answered 200 with %s emits no false "left" events and keeps the cursor', async (_label, body) => {
+		const staticData: IDataObject = {};
+		await poll(staticData);
+		staticData.lastFullCheckAt = new Date(Date.now() - 25 * 3_600_000).toISOString();
+		const before = JSON.stringify(staticData);
+		await control('POST', 'faults', { match: { path: '/profiles/v5/entities/acme/profile-tables/16/profiles' }, count: 1, status: 200, body });
+		const error: any = await poll(staticData).then(
+			() => null,
+			(e) => e,
+		);
+		expect(error?.message).toMatch(/not the documented answer/);
+		expect(JSON.stringify(staticData)).toBe(before);
+		// The next full check, on a good answer, finds nobody gone.
+		expect(await poll(staticData)).toBeNull();
+	});
+
 	it('emits the current members on the first poll when asked', async () => {
 		const staticData: IDataObject = {};
 		const out = events(await poll(staticData, { parameters: { options: { emitCurrentMembers: true } } }));
