@@ -30,45 +30,6 @@ export class CoreError extends Error {
 	}
 }
 
-/**
- * An answer that does not have the documented shape (an HTML page with status 200, `{}`, a
- * renamed list, an upload answer without its session). Nothing may be decided on it.
- */
-export class ContractError extends CoreError {
-	constructor(
-		/** The call, e.g. `Actito GET /profiles/v5/…/profiles` (never with identifiers). */
-		readonly call: string,
-		/** What was wrong, e.g. `no "profiles" list`. */
-		readonly problem: string,
-		status?: number,
-		hint?: string,
-	) {
-		super(`${call} answered${status ? ` HTTP ${status}` : ''} with ${problem}, which is not the documented answer: nothing was decided on it.`, {
-			kind: 'contract',
-			status,
-			hint:
-				hint ??
-				'A proxy, a captive portal or a changed API answered instead of the service. Check the base URL in the credential and run again: nothing was sent or committed on this answer.',
-		});
-		this.name = 'ContractError';
-	}
-}
-
-/** A paging loop that would not end (a repeated token, an empty page with a next link, too many pages). */
-export class PagingError extends CoreError {
-	constructor(
-		readonly call: string,
-		readonly problem: string,
-		readonly pages: number,
-	) {
-		super(`${call}: ${problem} after ${pages} page(s); paging stopped so that the run cannot loop for ever.`, {
-			kind: 'paging',
-			hint: 'The service (or a proxy in front of it) pages without end. Run again later; if it persists, report it with the page count.',
-		});
-		this.name = 'PagingError';
-	}
-}
-
 /** Short description of a body that is not what was expected, with no content from it. */
 export function describeBody(body: unknown): string {
 	if (body === undefined || body === null || body === '') return 'an empty body';
