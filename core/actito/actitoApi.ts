@@ -361,7 +361,11 @@ export class ActitoApi {
 	/** GET …/record/{businessKey}; null when absent. */
 	async getCustomRecord(table: string, businessKey: string): Promise<CustomRecord | null> {
 		try {
-			return await this.client.request<CustomRecord>('GET', this.recordPath(table, businessKey));
+			const body = await this.client.request<unknown>('GET', this.recordPath(table, businessKey));
+			if (!isPlainObject(body) || !Array.isArray(body.properties)) {
+				throw actitoContractError(`GET ${this.recordPath(table, '<key>')}`, `${describeBody(body)} instead of {businessKey, properties}`);
+			}
+			return body as unknown as CustomRecord;
 		} catch (error) {
 			if (error instanceof ActitoApiError && error.status === 404 && !/custom table/i.test(error.serviceMessage ?? '')) return null;
 			throw error;
