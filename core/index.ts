@@ -19,3 +19,7 @@ export { MetaApiError } from './meta/metaErrors';
 export { ActitoClient, ActitoApiError } from './actito/actitoClient';
 export { ActitoApi } from './actito/actitoApi';
 export { flattenProfile, isInSegmentation } from './actito/profile';
+export { CoreError, describeBody, redactIdentifiers } from './errors';
+export type { CoreErrorInit } from './errors';
+export { RowsRefusedError, uploadResultOf, MAX_ROWS_PER_UPLOAD } from './meta/metaClient';
+export { MAX_PROFILE_PAGES, actitoContractError } from './actito/actitoApi';

@@ -2,12 +2,18 @@
 // service asked us to wait belongs to each client's error classifier; this module only
 // schedules the attempts and enforces the caller's ceiling on total waiting.
 
+import { CoreError } from './errors';
 import type { Sleep } from './http';
 
 export interface RetryDecision {
 	retry: boolean;
 	/** A wait the service asked for (e.g. Meta's estimated_time_to_regain_access), in ms. */
 	waitMs?: number;
+	/**
+	 * Throttling whose length the service did not say: keep backing off until the caller's
+	 * maximum total wait is spent, however many attempts that takes (not maxAttempts).
+	 */
+	untilBudget?: boolean;
 }
 
 export interface RetryOptions {
@@ -33,12 +39,8 @@ export const DEFAULT_RETRY: Omit<RetryOptions, 'sleep'> = {
 };
 
 /** Thrown when the service asks for a longer wait than the caller allows; names the cause. */
-export class RetryBudgetExceededError extends Error {
-	readonly hint: string;
-	readonly kind?: string;
-	readonly code?: number;
+export class RetryBudgetExceededError extends CoreError {
 	readonly subcode?: number;
-	readonly status?: number;
 
 	constructor(
 		readonly cause: unknown,
@@ -47,17 +49,17 @@ export class RetryBudgetExceededError extends Error {
 	) {
 		const c = (cause ?? {}) as { message?: string; hint?: string; kind?: string; code?: number; subcode?: number; status?: number };
 		super(
-			`${c.message ?? 'The service is throttling the requests'} — it asks to wait ${Math.ceil(neededMs / 1000)} s more, ` +
-				`past the maximum wait (${Math.round(waitedMs / 1000)} s already waited).`,
+			`${c.message ?? 'The service is throttling the requests'} — waiting ${Math.ceil(neededMs / 1000)} s more would pass ` +
+				`the maximum wait (${Math.round(waitedMs / 1000)} s already waited).`,
+			{
+				kind: c.kind ?? 'rate_limit',
+				code: c.code,
+				status: c.status,
+				hint: 'Raise "Maximum Wait (Minutes)", or let the next run continue: what was accepted so far is kept.' + (c.hint ? ` ${c.hint}` : ''),
+			},
 		);
 		this.name = 'RetryBudgetExceededError';
-		this.hint =
-			'Raise "Maximum Wait (Minutes)", or let the next run continue: what was accepted so far is kept.' +
-			(c.hint ? ` ${c.hint}` : '');
-		this.kind = c.kind;
-		this.code = c.code;
 		this.subcode = c.subcode;
-		this.status = c.status;
 	}
 }
 
@@ -79,10 +81,21 @@ export async function withRetry<T>(
 			return await operation(attempt);
 		} catch (error) {
 			const decision = classify(error);
-			if (!decision.retry || attempt >= options.maxAttempts) throw error;
-			const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options));
+			if (!decision.retry) throw error;
+			if (attempt >= options.maxAttempts && !decision.untilBudget) throw error;
+			const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options), decision.untilBudget ? 100 : 0);
 			if (waited + wait > options.maxTotalWaitMs) {
-				if (decision.waitMs !== undefined) throw new RetryBudgetExceededError(error, waited, wait);
+				if (decision.untilBudget) {
+					// Spend what is left of the budget on one last attempt before giving up.
+					const rest = options.maxTotalWaitMs - waited;
+					if (rest > 0 && decision.waitMs === undefined) {
+						options.onRetry?.({ attempt, waitMs: rest, error });
+						waited += rest;
+						await options.sleep(rest);
+						continue;
+					}
+				}
+				if (decision.waitMs !== undefined || decision.untilBudget) throw new RetryBudgetExceededError(error, waited, wait);
 				throw error;
 			}
 			options.onRetry?.({ attempt, waitMs: wait, error });

@@ -44,7 +44,14 @@
  *                   `count` times. expireTokens invalidates every issued token, then the request goes on
  *                   (so it gets 401). POST faults/clear drops them; GET faults lists them.
  *   POST config    {tokenLifetimeSeconds, callsPerMinute, slowdownMs, maxInFlight, deleteEvents,
- *                   bulkDelivery, repeatDeliveries, allowLoopbackWebhooks, apiKey};  GET config
+ *                   bulkDelivery, repeatDeliveries, allowLoopbackWebhooks, apiKey, pagingFault};  GET config
+ *                   pagingFault (null by default) makes the profile listing page without end:
+ *                   'same-page' repeats the first page under a fresh token each time, 'repeat-token'
+ *                   hands back the token it was given, 'empty-next' answers empty pages with a
+ *                   fresh token, 'new-token' walks the real pages but never ends (fresh tokens,
+ *                   empty pages after the last one).
+ *                   A listing page answered 200 with HTML, `{}` or a renamed list is a fault:
+ *                   {match:{path:'/profiles/v5/…/profiles'}, status:200, body:'<html>…' | {} | {items:[]}}
  *   POST custom-tables {name}  creates a custom table;  GET custom-tables/<name> lists its records
  *   GET  webhooks/deliveries → {pending, deliveries:[{deliveryId, eventId, subscriptionId, eventType,
  *                   targetUrl, events, status, error?, time}]}
@@ -91,6 +98,7 @@ function defaultConfig(options) {
 		bulkDelivery: options.bulkDelivery ?? false,
 		repeatDeliveries: options.repeatDeliveries ?? 0,
 		allowLoopbackWebhooks: options.allowLoopbackWebhooks ?? false,
+		pagingFault: options.pagingFault ?? null,
 	};
 }
 
@@ -579,6 +587,19 @@ async function startActitoSandbox(options = {}) {
 			profiles.push(p);
 		}
 		const body = { profiles: profiles.map((p) => apiProfile(table, p)) };
+		const fault = state.config.pagingFault;
+		if (fault) {
+			// Paging that never ends, for the clients' loop bounds. Tokens stay valid for this query.
+			const fresh = (k) => Buffer.from(JSON.stringify({ k, s: signature, n: crypto.randomBytes(6).toString('hex') })).toString('base64url');
+			if (fault === 'same-page') return { profiles: body.profiles, nextPageToken: fresh(-1) };
+			if (fault === 'repeat-token') return { profiles: body.profiles, nextPageToken: query.get('pageToken') ?? fresh(profiles.length ? Number(profiles[profiles.length - 1].profileId) : -1) };
+			if (fault === 'empty-next') return { profiles: [], nextPageToken: fresh(-1) };
+			if (fault === 'new-token') {
+				const last = profiles.length ? Number(profiles[profiles.length - 1].profileId) : Number(start > 0 ? table.order[start - 1] : -1);
+				return { profiles: body.profiles, nextPageToken: fresh(Number.isFinite(last) ? last : -1) };
+			}
+			throw new HttpError(500, `Unknown pagingFault '${fault}'`);
+		}
 		let more = false;
 		for (let j = i; j < table.order.length; j++) {
 			const p = table.profiles.get(table.order[j]);
@@ -850,6 +871,10 @@ async function startActitoSandbox(options = {}) {
 		if (route === 'POST config') {
 			const unknown = Object.keys(body ?? {}).filter((k) => !(k in state.config));
 			if (unknown.length) throw new HttpError(400, `Unknown config key(s): ${unknown.join(', ')}`);
+			const pf = body?.pagingFault;
+			if (pf !== undefined && pf !== null && !['same-page', 'repeat-token', 'empty-next', 'new-token'].includes(pf)) {
+				throw new HttpError(400, `pagingFault must be null, 'same-page', 'repeat-token', 'empty-next' or 'new-token'`);
+			}
 			Object.assign(state.config, body);
 			return [200, state.config];
 		}

@@ -19,7 +19,11 @@
 //   POST /__sandbox/reset                 POST /__sandbox/seed {adAccounts, tokens, audiences}
 //   GET  /__sandbox/audiences/<id>/members → {schema, rows, matched}
 //   GET  /__sandbox/requests              POST /__sandbox/requests/clear     GET /__sandbox/counters
-//   POST /__sandbox/faults {match:{method?, path?, pathRegex?}, count?, error?, html5xx?, delayMs?}
+//   POST /__sandbox/faults {match:{method?, path?, pathRegex?}, count?, error?, html5xx?, delayMs?,
+//                           answer?: {status, body}, noUsageHeaders?}
+//     answer: a raw answer instead of Graph's (e.g. {status:200, body:{}} for an upload "accepted"
+//     without its result); noUsageHeaders: the answer carries none of the three usage headers
+//     (throttling whose length Meta does not say).
 //   GET|DELETE /__sandbox/faults          POST /__sandbox/config {matchRate, expiredVersions, …}
 //   POST /__sandbox/clock {advanceMs}     (moves the sandbox clock: timeouts testable without waiting)
 //   POST /__sandbox/tokens/<token>/expire (then 190/463)
@@ -74,6 +78,8 @@ function defaultConfig() {
 		pageSizeCap: 0,
 		emptyPagesBetween: 0,
 		trailingEmptyPage: false,
+		// Listings that never end: every page carries `next` with a fresh cursor, repeating the data.
+		endlessPaging: false,
 	};
 }
 
@@ -451,6 +457,7 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 		state.counters.requests++;
 		state.appCalls.push(t);
 		const ctx = { method: req.method, path: pathname, account: null, audienceId: undefined, operation: undefined, rows: undefined, fault: undefined };
+		let omitUsage = false;
 		const finish = (status, body, extraHeaders = {}, forcedRegain) => {
 			if (status >= 400) state.counters.errors++;
 			log({
@@ -458,14 +465,16 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 				operation: ctx.operation, rows: ctx.rows, fault: ctx.fault, code: body && body.error ? body.error.code : undefined,
 				subcode: body && body.error ? body.error.error_subcode : undefined,
 			});
-			send(res, status, body, { ...usageHeaders(ctx.account, t, forcedRegain), ...extraHeaders });
+			send(res, status, body, { ...(omitUsage ? {} : usageHeaders(ctx.account, t, forcedRegain)), ...extraHeaders });
 		};
 
 		// Faults first: they stand for trouble in front of Graph (proxies, outages).
 		const fault = takeFault(req.method, pathname);
 		if (fault) {
 			ctx.fault = true;
+			omitUsage = !!fault.noUsageHeaders;
 			if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+			if (fault.answer) return finish(fault.answer.status ?? 200, fault.answer.body === undefined ? {} : fault.answer.body);
 			if (fault.html5xx) {
 				return finish(fault.html5xx, `<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, something went wrong.</h1><p>HTTP ${fault.html5xx}</p></body></html>`);
 			}
@@ -629,6 +638,7 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 			if (o < items.length) next = { o, e: state.config.emptyPagesBetween };
 			else if (state.config.trailingEmptyPage && data.length) next = { o, e: 0, t: 1 };
 		}
+		if (state.config.endlessPaging) next = { o: cursor.o, e: 0, n: crypto.randomBytes(6).toString('hex') };
 		const here = encode(cursor);
 		const paging = { cursors: { before: here, after: next ? encode(next) : here } };
 		if (next) {
@@ -952,7 +962,10 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 			if (m === 'POST' && pathname === '/__sandbox/faults') {
 				const list = Array.isArray(body) ? body : [body];
 				for (const f of list) {
-					if (!f.error && !f.html5xx && !f.delayMs) throw new Error('a fault needs error, html5xx or delayMs');
+					if (!f.error && !f.html5xx && !f.delayMs && !f.answer) throw new Error('a fault needs error, html5xx, answer or delayMs');
+					if (f.answer && (typeof f.answer !== 'object' || (f.answer.status !== undefined && !Number.isInteger(f.answer.status)))) {
+						throw new Error('fault answer is {status?, body?}');
+					}
 					if (f.error && typeof f.error.code !== 'number') throw new Error('fault error needs a numeric code');
 					if (f.match?.pathRegex) new RegExp(f.match.pathRegex);
 					state.faults.push({ ...f, match: f.match || {}, remaining: f.count ?? 1, used: 0 });

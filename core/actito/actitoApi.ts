@@ -2,6 +2,7 @@
 // a form that Actito's public material does not fix (see docs/contracts/actito.md); when the real
 // form is known, only this file changes.
 
+import { describeBody, redactIdentifiers } from '../errors';
 import { ActitoApiError, type ActitoClient } from './actitoClient';
 import type { RawProfile } from './profile';
 
@@ -57,6 +58,84 @@ export interface ProfilePageOptions {
 	updatedSince?: string;
 	/** 1..1000; Actito's default when absent. */
 	pageSize?: number;
+	/**
+	 * Most pages one listing may take before it is taken for a loop. Default: from the total the
+	 * answer reports when it reports one, otherwise MAX_PROFILE_PAGES.
+	 */
+	maxPages?: number;
+}
+
+/** Hard ceiling of pages of one listing (50 million profiles at 1,000 a page). */
+export const MAX_PROFILE_PAGES = 50_000;
+
+/** An answer of Actito that does not have the documented shape: thrown, never decided on. */
+export function actitoContractError(call: string, problem: string): ActitoApiError {
+	return new ActitoApiError(
+		`Actito ${call} answered with ${problem}, which is not the documented answer: nothing was decided on it.`,
+		200,
+		call.split(' ')[0],
+		call.split(' ').slice(1).join(' '),
+		undefined,
+		undefined,
+		'contract',
+	);
+}
+
+function pagingError(call: string, problem: string, pages: number): ActitoApiError {
+	return new ActitoApiError(
+		`Actito ${call}: ${problem} after ${pages} page(s); paging stopped so that the run cannot loop for ever.`,
+		200,
+		call.split(' ')[0],
+		call.split(' ').slice(1).join(' '),
+		undefined,
+		undefined,
+		'paging',
+	);
+}
+
+function isPlainObject(body: unknown): body is Record<string, unknown> {
+	return !!body && typeof body === 'object' && !Array.isArray(body);
+}
+
+/** The body's list under `key`; anything else does not fit the contract. */
+function listOf(body: unknown, key: string, call: string): unknown[] {
+	if (!isPlainObject(body) || !Array.isArray(body[key])) throw actitoContractError(call, `${describeBody(body)} instead of {${key}: [...]}`);
+	return body[key] as unknown[];
+}
+
+/** A profile of the documented shape: an object with a profileId; attributes a list when present. */
+function checkProfile(raw: unknown, call: string): RawProfile {
+	if (!isPlainObject(raw)) throw actitoContractError(call, `a profile that is ${describeBody(raw)}`);
+	const id = raw.profileId;
+	if (!((typeof id === 'string' && id.trim() !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
+		throw actitoContractError(call, 'a profile without profileId');
+	}
+	for (const list of ['attributes', 'subscriptions', 'segmentations']) {
+		if (raw[list] !== undefined && raw[list] !== null && !Array.isArray(raw[list])) throw actitoContractError(call, `a profile whose ${list} is not a list`);
+	}
+	return raw as unknown as RawProfile;
+}
+
+/** 32-bit FNV-1a of a page's profile ids: two equal pages under different tokens are a loop. */
+function pageFingerprint(profiles: RawProfile[]): number {
+	let h = 0x811c9dc5;
+	for (const p of profiles) {
+		const text = String((p as { profileId?: unknown }).profileId) + '\u001f';
+		for (let i = 0; i < text.length; i++) {
+			h ^= text.charCodeAt(i);
+			h = Math.imul(h, 0x01000193) >>> 0;
+		}
+	}
+	return (h ^ profiles.length) >>> 0;
+}
+
+/** A total count the answer reports, under the names paging APIs use; undefined otherwise. */
+function reportedTotal(body: Record<string, unknown>): number | undefined {
+	for (const key of ['totalElements', 'total', 'totalCount', 'count']) {
+		const v = body[key];
+		if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+	}
+	return undefined;
 }
 
 /** Thrown when a webhook subscription for the same table and event type already exists. */
@@ -83,17 +162,21 @@ export class ActitoApi {
 
 	/** [doc path, assumed envelope] GET /entities/v5/entities */
 	async listEntities(): Promise<string[]> {
-		const body = await this.client.request<{ entities?: Array<{ name?: unknown }> }>('GET', '/entities/v5/entities');
-		return (body?.entities ?? []).map((e) => String(e?.name ?? '')).filter(Boolean);
+		const body = await this.client.request<unknown>('GET', '/entities/v5/entities');
+		return listOf(body, 'entities', 'GET /entities/v5/entities')
+			.map((e) => (isPlainObject(e) && typeof e.name === 'string' ? e.name : ''))
+			.filter(Boolean);
 	}
 
 	/** [doc path; `segmentations` assumed] GET /profile-table-structure/v5/entities/{e}/profile-tables */
 	async listProfileTables(): Promise<ProfileTable[]> {
-		const body = await this.client.request<{ profileTables?: unknown[] }>(
-			'GET',
-			`/profile-table-structure/v5/entities/${this.e}/profile-tables`,
-		);
-		return (body?.profileTables ?? []).map(toProfileTable);
+		const path = `/profile-table-structure/v5/entities/${this.e}/profile-tables`;
+		const body = await this.client.request<unknown>('GET', path);
+		const tables = listOf(body, 'profileTables', `GET ${path}`);
+		for (const t of tables) {
+			if (!isPlainObject(t) || (typeof t.id !== 'string' && typeof t.id !== 'number')) throw actitoContractError(`GET ${path}`, 'a profile table without id');
+		}
+		return tables.map(toProfileTable);
 	}
 
 	/** By id or name, from the list (the contract has no single-table call). */
@@ -118,11 +201,11 @@ export class ActitoApi {
 	 */
 	async getProfile(table: string, key: string | { attribute: string; value: string }): Promise<RawProfile | null> {
 		const k = typeof key === 'string' ? seg(key) : `${seg(key.attribute)}=${seg(key.value)}`;
+		const path = `/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles/${k}`;
 		try {
-			return await this.client.request<RawProfile>(
-				'GET',
-				`/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles/${k}`,
-			);
+			const body = await this.client.request<unknown>('GET', path);
+			// The key may be an e-mail: the call is named without it.
+			return checkProfile(body, `GET ${redactIdentifiers(path.replace(/\/profiles\/[^/]*$/, '/profiles/<key>'))}`);
 		} catch (error) {
 			// The entity check in the client turns a wrong entity into its own message; a plain 404 is "no such profile".
 			if (error instanceof ActitoApiError && error.status === 404 && !/entity ".*" does not exist/.test(error.message)) {
@@ -140,25 +223,44 @@ export class ActitoApi {
 	async *iterateProfilePages(table: string, options: ProfilePageOptions = {}): AsyncGenerator<RawProfile[]> {
 		let pageToken: string | undefined;
 		const seen = new Set<string>();
-		for (;;) {
-			const body = await this.client.request<{ profiles?: RawProfile[]; nextPageToken?: unknown }>(
-				'GET',
-				`/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles`,
-				{
-					qs: {
-						segmentation: options.segmentation,
-						updatedSince: options.updatedSince,
-						pageSize: options.pageSize,
-						pageToken,
-					},
+		const pagesSeen = new Set<number>();
+		const path = `/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles`;
+		const call = `GET ${path}`;
+		let maxPages = options.maxPages ?? MAX_PROFILE_PAGES;
+		for (let pages = 1; ; pages++) {
+			const body = await this.client.request<unknown>('GET', path, {
+				qs: {
+					segmentation: options.segmentation,
+					updatedSince: options.updatedSince,
+					pageSize: options.pageSize,
+					pageToken,
 				},
-			);
-			yield body?.profiles ?? [];
-			const next = typeof body?.nextPageToken === 'string' && body.nextPageToken ? body.nextPageToken : undefined;
+			});
+			// Checked before anything is yielded: an HTML page, `{}` or a renamed list must never
+			// read as "no profiles, no next page".
+			const profiles = listOf(body, 'profiles', call).map((p) => checkProfile(p, call));
+			const b = body as Record<string, unknown>;
+			const token = b.nextPageToken;
+			if (token !== undefined && token !== null && typeof token !== 'string') throw actitoContractError(call, 'a nextPageToken that is not text');
+			const next = typeof token === 'string' && token ? token : undefined;
+			if (pages === 1 && options.maxPages === undefined) {
+				const total = reportedTotal(b);
+				const size = options.pageSize ?? Math.max(1, profiles.length);
+				// Far beyond what the reported total allows: twice the pages it needs, plus slack.
+				if (total !== undefined) maxPages = Math.min(maxPages, 2 * Math.ceil(total / size) + 2);
+			}
+			if (next) {
+				if (profiles.length === 0) throw pagingError(call, 'an empty page with a next page token', pages);
+				// A service that hands back a token it already gave, or the same page under a new one, would page forever.
+				if (seen.has(next)) throw pagingError(call, 'the same page token came twice', pages);
+				const fp = pageFingerprint(profiles);
+				if (pagesSeen.has(fp)) throw pagingError(call, 'the same page came twice under different tokens', pages);
+				if (pages >= maxPages) throw pagingError(call, `more pages than the listing can have (${maxPages})`, pages);
+				seen.add(next);
+				pagesSeen.add(fp);
+			}
+			yield profiles;
 			if (!next) return;
-			// A service that hands back a token it already gave would page forever.
-			if (seen.has(next)) throw new ActitoApiError('Actito returned the same page token twice; paging stopped.', 502);
-			seen.add(next);
 			pageToken = next;
 		}
 	}
@@ -174,15 +276,16 @@ export class ActitoApi {
 		const body = await this.client.request<{ subscriptions?: WebhookSubscription[] } | WebhookSubscription[]>('GET', this.webhookPath(), {
 			qs: { tableId: filter.tableId, eventType: filter.eventType },
 		});
-		const list = Array.isArray(body) ? body : body?.subscriptions ?? [];
-		return list.map((s) => ({ ...s, id: String(s.id), onElementId: String(s.onElementId) }));
+		const call = `GET ${this.webhookPath()}`;
+		const list = Array.isArray(body) ? body : listOf(body, 'subscriptions', call);
+		return list.map((s) => checkSubscription(s, call));
 	}
 
 	/** null when it does not exist. */
 	async getWebhookSubscription(id: string): Promise<WebhookSubscription | null> {
 		try {
-			const s = await this.client.request<WebhookSubscription>('GET', this.webhookPath(id));
-			return { ...s, id: String(s.id), onElementId: String(s.onElementId) };
+			const s = await this.client.request<unknown>('GET', this.webhookPath(id));
+			return checkSubscription(s, `GET ${this.webhookPath(id)}`);
 		} catch (error) {
 			if (error instanceof ActitoApiError && error.status === 404) return null;
 			throw error;
@@ -192,8 +295,11 @@ export class ActitoApi {
 	/** POST …/webhookSubscription → {id}. A 409 names the subscription in the way. */
 	async createWebhookSubscription(input: WebhookSubscriptionInput): Promise<{ id: string }> {
 		try {
-			const body = await this.client.request<{ id: unknown }>('POST', this.webhookPath(), { body: subscriptionBody(input) });
-			return { id: String(body?.id) };
+			const body = await this.client.request<unknown>('POST', this.webhookPath(), { body: subscriptionBody(input) });
+			if (!isPlainObject(body) || !((typeof body.id === 'string' && body.id) || typeof body.id === 'number')) {
+				throw actitoContractError(`POST ${this.webhookPath()}`, `${describeBody(body)} instead of {id}`);
+			}
+			return { id: String(body.id) };
 		} catch (error) {
 			if (!(error instanceof ActitoApiError) || error.status !== 409) throw error;
 			let existing: WebhookSubscription | undefined;
@@ -237,8 +343,11 @@ export class ActitoApi {
 	/** POST …/customTable/{table}/record → {businessKey}. */
 	async createCustomRecord(table: string, properties: CustomRecordProperty[] | Record<string, unknown>): Promise<{ businessKey: string }> {
 		const list = Array.isArray(properties) ? properties : Object.entries(properties).map(([name, value]) => ({ name, value }));
-		const body = await this.client.request<{ businessKey: unknown }>('POST', this.recordPath(table), { body: { properties: list } });
-		return { businessKey: String(body?.businessKey) };
+		const body = await this.client.request<unknown>('POST', this.recordPath(table), { body: { properties: list } });
+		if (!isPlainObject(body) || !((typeof body.businessKey === 'string' && body.businessKey) || typeof body.businessKey === 'number')) {
+			throw actitoContractError(`POST ${this.recordPath(table)}`, `${describeBody(body)} instead of {businessKey}`);
+		}
+		return { businessKey: String(body.businessKey) };
 	}
 
 	/** GET …/record?searchField=&searchValue=&number= → {records:[…]} [envelope assumed]. */
@@ -246,13 +355,17 @@ export class ActitoApi {
 		const body = await this.client.request<{ records?: CustomRecord[] } | CustomRecord[]>('GET', this.recordPath(table), {
 			qs: { searchField: search.field, searchValue: search.value, number: search.number },
 		});
-		return Array.isArray(body) ? body : body?.records ?? [];
+		return (Array.isArray(body) ? body : listOf(body, 'records', `GET ${this.recordPath(table)}`)) as CustomRecord[];
 	}
 
 	/** GET …/record/{businessKey}; null when absent. */
 	async getCustomRecord(table: string, businessKey: string): Promise<CustomRecord | null> {
 		try {
-			return await this.client.request<CustomRecord>('GET', this.recordPath(table, businessKey));
+			const body = await this.client.request<unknown>('GET', this.recordPath(table, businessKey));
+			if (!isPlainObject(body) || !Array.isArray(body.properties)) {
+				throw actitoContractError(`GET ${this.recordPath(table, '<key>')}`, `${describeBody(body)} instead of {businessKey, properties}`);
+			}
+			return body as unknown as CustomRecord;
 		} catch (error) {
 			if (error instanceof ActitoApiError && error.status === 404 && !/custom table/i.test(error.serviceMessage ?? '')) return null;
 			throw error;
@@ -263,6 +376,14 @@ export class ActitoApi {
 	async deleteCustomRecord(table: string, businessKey: string): Promise<void> {
 		await this.client.request('DELETE', this.recordPath(table, businessKey));
 	}
+}
+
+function checkSubscription(raw: unknown, call: string): WebhookSubscription {
+	if (!isPlainObject(raw) || !((typeof raw.id === 'string' && raw.id) || typeof raw.id === 'number')) {
+		throw actitoContractError(call, `a webhook subscription that is ${describeBody(raw)} without id`);
+	}
+	const s = raw as unknown as WebhookSubscription;
+	return { ...s, id: String(s.id), onElementId: String(s.onElementId) };
 }
 
 function subscriptionBody(input: WebhookSubscriptionInput): Record<string, unknown> {

@@ -2,6 +2,7 @@
 // limits, backoff on 429/5xx, and errors that say what to fix. Pure core: it reaches the
 // network only through the injected Transport and waits only through the injected Sleep.
 
+import { CoreError, redactIdentifiers } from '../errors';
 import type { HttpMethod, HttpResponse, Sleep, Transport } from '../http';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from '../retry';
 
@@ -37,20 +38,55 @@ export interface ActitoStats {
 	retries: number;
 }
 
-export class ActitoApiError extends Error {
+function kindOfStatus(status: number): string {
+	if (status === 0) return 'network';
+	if (status >= 200 && status < 300) return 'contract';
+	if (status === 401) return 'auth';
+	if (status === 403) return 'permission';
+	if (status === 404) return 'not_found';
+	if (status === 409) return 'conflict';
+	if (status === 429) return 'rate_limit';
+	if (status >= 500) return 'transient';
+	return 'bad_request';
+}
+
+const HINTS: Record<string, string> = {
+	network: 'Check the hosting environment or base URL in the Actito API credential, and that n8n can reach it.',
+	contract:
+		'A proxy, a captive portal or a changed API answered instead of Actito. Check the base URL in the Actito API credential and run again: nothing was decided on this answer.',
+	paging: 'Actito (or a proxy in front of it) pages without end. Run again later; if it persists, report it with the page count.',
+	auth: 'Check the API key in the Actito API credential and that it belongs to the selected hosting environment.',
+	permission: 'Give the API key the rights it needs on this entity in Actito, or use another key.',
+	not_found: 'Check the entity in the credential and the table, audience or id in the node.',
+	conflict: 'Something of the same kind already exists in Actito: remove or reuse it.',
+	rate_limit: 'Actito is throttling the licence: lower "Max Requests in Flight" or "Calls per Minute", or run later.',
+	transient: 'A temporary problem at Actito. Run again later.',
+	bad_request: 'Actito refused the request as invalid: check the node settings.',
+};
+
+export class ActitoApiError extends CoreError {
+	declare readonly status: number;
+	readonly method?: string;
+	readonly path?: string;
+
 	constructor(
 		message: string,
 		/** HTTP status; 0 when the service could not be reached. */
-		readonly status: number,
-		readonly method?: string,
-		readonly path?: string,
+		status: number,
+		method?: string,
+		path?: string,
 		/** The service's own message, cleaned of secrets. */
 		readonly serviceMessage?: string,
 		/** A wait the service asked for (Retry-After), in ms. */
 		readonly retryAfterMs?: number,
+		kind?: string,
 	) {
-		super(message);
+		const k = kind ?? kindOfStatus(status);
+		// No identifier ever reaches an error text: a Get Profile by e-mail has it in its path.
+		super(redactIdentifiers(message), { kind: k, status, hint: HINTS[k] });
 		this.name = 'ActitoApiError';
+		this.method = method;
+		this.path = path === undefined ? undefined : redactIdentifiers(path);
 	}
 }
 
@@ -213,7 +249,8 @@ export class ActitoClient {
 			},
 			(error) => {
 				if (error instanceof ActitoApiError && (error.status === 0 || error.status === 429 || error.status >= 500)) {
-					return { retry: true, waitMs: error.retryAfterMs };
+					// A 429 without Retry-After: keep backing off up to the caller's maximum wait.
+					return { retry: true, waitMs: error.retryAfterMs, untilBudget: error.status === 429 && error.retryAfterMs === undefined };
 				}
 				return { retry: false };
 			},
@@ -322,7 +359,7 @@ export class ActitoClient {
 
 	private error(message: string, res: HttpResponse, method?: string, path?: string): ActitoApiError {
 		const serviceMessage = messageOf(res.body);
-		const cleanService = serviceMessage === undefined ? undefined : this.clean(serviceMessage);
+		const cleanService = serviceMessage === undefined ? undefined : redactIdentifiers(this.clean(serviceMessage));
 		const full = cleanService && !message.includes(cleanService) ? `${message} Actito said: ${cleanService}` : message;
 		return new ActitoApiError(this.clean(full), res.status, method, path, cleanService, retryAfterMs(res.headers ?? {}));
 	}

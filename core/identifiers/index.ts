@@ -1,7 +1,17 @@
 // Identifier normalization and hashing for Meta customer lists. Pure: Node's crypto only.
 
-export { META_KEYS, UNHASHED_KEYS, isHashedKey, isMetaKey } from './metaKeys';
-export type { MetaKey } from './metaKeys';
+export {
+	META_KEYS,
+	META_KEY_RULES,
+	UNHASHED_KEYS,
+	isHashedKey,
+	isMetaKey,
+	looksLikeEmail,
+	looksLikePhone,
+	refusedRows,
+	wireValueProblem,
+} from './metaKeys';
+export type { MetaKey, MetaKeyRule, RefusedRow } from './metaKeys';
 export { COUNTRIES, countryForCallingCode, countryInfo, countryToIso2, matchCallingCode } from './countries';
 export type { CountryInfo } from './countries';
 export { US_STATE_CODES, usStateCode } from './usStates';

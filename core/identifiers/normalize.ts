@@ -8,7 +8,7 @@
 
 import { countryForCallingCode, countryInfo, countryToIso2, matchCallingCode } from './countries';
 import type { CountryInfo } from './countries';
-import { isMetaKey } from './metaKeys';
+import { isMetaKey, looksLikeEmail, looksLikePhone } from './metaKeys';
 import type { MetaKey } from './metaKeys';
 import { usStateCode } from './usStates';
 
@@ -212,7 +212,12 @@ function normalizePhone(s: string, options: NormalizeOptions | undefined): strin
 			digits = digits.slice(2);
 		} else {
 			country = resolveCountry(options);
-			if (!country) return invalid('no country code');
+			if (!country) {
+				// No country known: digits that begin with a calling code and fit its plan were
+				// written in international form without '+' (CRM exports do that).
+				const read = digits.charCodeAt(0) !== 48 ? internationalReading(digits) : '';
+				return read || invalid('no country code');
+			}
 			if (country.callingCode === '1' && digits.startsWith('011')) {
 				international = true;
 				digits = digits.slice(3);
@@ -230,7 +235,12 @@ function normalizePhone(s: string, options: NormalizeOptions | undefined): strin
 	const cc = c.callingCode;
 	if (cc === '1') {
 		// NANP: 10-digit national numbers; the trunk '1' equals the country code.
-		return finishPhone(cc, digits.length === 11 && digits.charCodeAt(0) === 49 ? digits.slice(1) : digits);
+		const nsn = digits.length === 11 && digits.charCodeAt(0) === 49 ? digits.slice(1) : digits;
+		if (nsn.length !== 10 && digits.charCodeAt(0) !== 48) {
+			const read = internationalReading(digits);
+			if (read) return read;
+		}
+		return finishPhone(cc, nsn);
 	}
 	const trunks = c.trunkPrefixes;
 	for (let i = 0; i < trunks.length; i++) {
@@ -241,7 +251,39 @@ function normalizePhone(s: string, options: NormalizeOptions | undefined): strin
 	if (digits.startsWith(cc) && looksInternational(digits, cc, c)) {
 		return finishPhone(cc, digits.slice(cc.length));
 	}
+	// It cannot be a national number of this country (too long or too short for its plan), but
+	// it fits another country's plan with that country's code in front: international without '+'.
+	if (!fitsPlan(c, digits) && digits.charCodeAt(0) !== 48) {
+		const read = internationalReading(digits);
+		if (read) return read;
+	}
 	return finishPhone(cc, digits);
+}
+
+/** Whether `nsn` has a length the country's plan allows (true where the plan is not known). */
+function fitsPlan(c: CountryInfo, nsn: string): boolean {
+	if (c.callingCode === '1') return nsn.length === 10;
+	if (c.nsnMin !== undefined && nsn.length < c.nsnMin) return false;
+	if (c.nsnMax !== undefined && nsn.length > c.nsnMax) return false;
+	return true;
+}
+
+/**
+ * The number read as `<calling code><national number>`, when the code exists and the rest fits
+ * that country's plan (or, where the plan is not known, E.164's length); '' otherwise.
+ */
+function internationalReading(digits: string): string {
+	const cc = matchCallingCode(digits);
+	if (!cc) return '';
+	const c = countryForCallingCode(cc);
+	const nsn = digits.slice(cc.length);
+	if (!c || nsn.charCodeAt(0) === 48) return '';
+	const known = c.callingCode === '1' || c.nsnMin !== undefined || c.nsnMax !== undefined;
+	if (known ? !fitsPlan(c, nsn) : digits.length < 8 || digits.length > 15) return '';
+	const saved = lastReason;
+	const out = finishPhone(cc, nsn);
+	if (!out) lastReason = saved;
+	return out;
 }
 
 /**
@@ -257,8 +299,10 @@ function looksInternational(digits: string, cc: string, c: CountryInfo): boolean
 }
 
 /**
- * Checks against the numbering plan of the calling code's main country (the same rules
- * whether the number came national or international, so the output reads back unchanged).
+ * The last checks, the same whether the number came national or international (so the output
+ * reads back unchanged). Only what holds for every number is refused: E.164's length, NANP's
+ * fixed 10 digits, a doubled trunk. Ranges of a national plan that Meta does not check (NANP
+ * area codes starting 0 or 1, a country's usual lengths) are not refused.
  */
 function finishPhone(cc: string, nsn: string): string {
 	const c = countryForCallingCode(cc) as CountryInfo;
@@ -267,12 +311,7 @@ function finishPhone(cc: string, nsn: string): string {
 		nsn = nsn.slice(1);
 		if (nsn.charCodeAt(0) === 48) return invalid('not a phone number');
 	}
-	if (cc === '1' && nsn.length === 10 && (nsn.charCodeAt(0) < 50 || nsn.charCodeAt(3) < 50)) {
-		// NANP area codes and exchanges never start with 0 or 1.
-		return invalid('not a phone number');
-	}
-	if (c.nsnMin !== undefined && nsn.length < c.nsnMin) return invalid('too short');
-	if (c.nsnMax !== undefined && nsn.length > c.nsnMax) return invalid('too long');
+	if (cc === '1' && nsn.length !== 10) return invalid(nsn.length < 10 ? 'too short' : 'too long');
 	const total = cc.length + nsn.length;
 	if (total < 8) return invalid('too short');
 	if (total > 15) return invalid('too long');
@@ -448,16 +487,26 @@ function normalizeState(s: string, options: NormalizeOptions | undefined): strin
 // ---------------------------------------------------------------------------------------
 // MADID, EXTERN_ID
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HEX_ID_RE = /^[0-9a-f]{16,64}$/;
+// Advertising ids come in several forms (IDFA/GAID/AAID UUIDs, Android ids, Fire/Roku/OAID):
+// Meta wants them lowercased as written, hyphens kept. Only what cannot be an id is refused.
+const MADID_RE = /^[0-9a-z][0-9a-z_-]{7,127}$/;
 const ZEROS = /^[0-]+$/;
 
 function normalizeMadid(s: string): string {
 	const m = s.toLowerCase();
-	if (!UUID_RE.test(m) && !HEX_ID_RE.test(m)) return invalid('not an advertising ID');
+	if (looksLikeEmail(m) || looksLikePhone(s)) return invalid('not an advertising ID');
+	if (!MADID_RE.test(m) || !/\d/.test(m)) return invalid('not an advertising ID');
 	// The all-zero IDFA/GAID is what a device sends when ad tracking is limited.
 	if (ZEROS.test(m)) return invalid('zeroed advertising ID');
 	return m;
+}
+
+/** EXTERN_ID goes to Meta in plain text: never an e-mail or a phone mapped into it by mistake. */
+function normalizeExternId(s: string): string {
+	if (s.length > MAX_EXTERN_ID) return invalid('too long');
+	if (looksLikeEmail(s)) return invalid('looks like an e-mail address');
+	if (looksLikePhone(s)) return invalid('looks like a phone number');
+	return s;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -509,7 +558,7 @@ function normalizeCore(key: MetaKey, value: unknown, options: NormalizeOptions |
 			return s === '' ? s : isHex64(s) ? s.toLowerCase() : normalizeDatePart(key, value, s);
 		case 'EXTERN_ID':
 			s = toText(value);
-			return s.length > MAX_EXTERN_ID ? invalid('too long') : s;
+			return s === '' ? s : normalizeExternId(s);
 		case 'MADID':
 			s = toText(value);
 			return s === '' ? s : normalizeMadid(s);

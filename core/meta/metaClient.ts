@@ -4,6 +4,8 @@
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HttpMethod, HttpResponse, Sleep, Transport } from '../http';
+import { describeBody } from '../errors';
+import { refusedRows, type RefusedRow } from '../identifiers/metaKeys';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from '../retry';
 import { MetaApiError } from './metaErrors';
 
@@ -81,8 +83,14 @@ export interface UploadRequest {
 	schema: string[];
 	rows: string[][];
 	session: { sessionId: number; batchSeq: number; lastBatchFlag: boolean; estimatedNumTotal?: number };
-	/** The audience's ad account, for the hints (terms URL); optional. */
+	/** The audience's ad account, for the hints (terms URL); optional: looked up when needed. */
 	adAccountId?: string;
+	/**
+	 * Rows that fail the wire gate (a hashed key that is not 64-hex SHA-256, an EXTERN_ID or
+	 * MADID that looks like an e-mail or phone): 'throw' (default) sends nothing of the batch;
+	 * 'skip' sends the others and lists the refused ones in the result.
+	 */
+	invalidRows?: 'throw' | 'skip';
 }
 
 export interface UploadResult {
@@ -90,7 +98,29 @@ export interface UploadResult {
 	numInvalidEntries: number;
 	invalidEntrySamples: Record<string, unknown>;
 	sessionId: string;
+	/** Rows the wire gate kept back (only with `invalidRows: 'skip'`); never sent. */
+	refused?: RefusedRow[];
 }
+
+/** Thrown when rows of a batch fail the wire gate: nothing of the batch was sent. */
+export class RowsRefusedError extends MetaApiError {
+	constructor(readonly refused: RefusedRow[]) {
+		const first = refused.slice(0, 5).map((r) => `row ${r.index} ${r.key}: ${r.reason}`).join('; ');
+		super({
+			status: 0,
+			kind: 'bad_request',
+			message: `${refused.length} row(s) of the batch may not go to Meta (${first}${refused.length > 5 ? '; …' : ''}); nothing of this batch was sent`,
+		});
+		this.name = 'RowsRefusedError';
+	}
+}
+
+/** Most pages List Audiences may take (Meta keeps at most 500 audiences an ad account). */
+export const MAX_AUDIENCE_PAGES = 200;
+/** Most audiences a listing may bring before it is taken for a loop (twice Meta's maximum). */
+export const MAX_LISTED_AUDIENCES = 1000;
+/** Empty pages in a row (with a `next` link) before a listing is taken for a loop. */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 25;
 
 export type CustomerFileSource = 'USER_PROVIDED_ONLY' | 'PARTNER_PROVIDED_ONLY' | 'BOTH_USER_AND_PARTNER_PROVIDED';
 
@@ -178,7 +208,8 @@ export class MetaClient {
 		const body = await this.call<GraphPage<MetaAdAccount>>('GET', 'me/adaccounts', {
 			qs: { fields: 'id,name,account_id', limit: options.limit, after: options.after },
 		});
-		return { adAccounts: body.data ?? [], nextCursor: nextCursorOf(body) };
+		const data = pageData<MetaAdAccount>(body, 'GET me/adaccounts');
+		return { adAccounts: data, nextCursor: nextCursorOf(body, 'GET me/adaccounts') };
 	}
 
 	/** One page of customer-list audiences. A page may be empty while more follow: check nextCursor. */
@@ -194,31 +225,54 @@ export class MetaClient {
 			qs: { fields: [...fields].join(','), limit: options.limit, after: options.after },
 			adAccountId: account,
 		});
+		const call = `GET ${account}/customaudiences`;
+		const data = pageData<MetaAudience>(body, call);
+		for (const a of data) {
+			if (!a || typeof a !== 'object' || (typeof a.id !== 'string' && typeof a.id !== 'number')) throw contractError(call, 'an audience without an id');
+		}
 		return {
-			audiences: (body.data ?? []).filter((a) => a.subtype === 'CUSTOM'),
-			nextCursor: nextCursorOf(body),
-		};
+			audiences: data.filter((a) => a.subtype === 'CUSTOM'),
+			nextCursor: nextCursorOf(body, call),
+			rawCount: data.length,
+		} as { audiences: MetaAudience[]; nextCursor?: string };
 	}
 
 	async listAllCustomerListAudiences(adAccountId: string, options: { limit?: number } = {}): Promise<MetaAudience[]> {
 		const all: MetaAudience[] = [];
 		let after: string | undefined;
 		const seen = new Set<string>();
-		for (;;) {
-			const page = await this.listCustomerListAudiencesPage(adAccountId, { after, limit: options.limit ?? 100 });
+		let listed = 0;
+		let emptyInARow = 0;
+		const stop = (problem: string, pages: number) =>
+			new MetaApiError({ status: 0, kind: 'paging', message: `List Audiences: ${problem} after ${pages} page(s); paging stopped` });
+		for (let pages = 1; ; pages++) {
+			const page = (await this.listCustomerListAudiencesPage(adAccountId, { after, limit: options.limit ?? 100 })) as {
+				audiences: MetaAudience[];
+				nextCursor?: string;
+				rawCount?: number;
+			};
 			all.push(...page.audiences);
+			listed += page.rawCount ?? page.audiences.length;
 			if (!page.nextCursor) return all;
+			// Meta may send short or empty pages while `next` exists, but not without end.
+			emptyInARow = (page.rawCount ?? page.audiences.length) === 0 ? emptyInARow + 1 : 0;
+			if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) throw stop(`${emptyInARow} empty pages in a row, each with a next link`, pages);
+			if (listed > MAX_LISTED_AUDIENCES) throw stop(`${listed} audiences listed, more than an ad account can hold (500)`, pages);
+			if (pages >= MAX_AUDIENCE_PAGES) throw stop('too many pages for an ad account of at most 500 audiences', pages);
 			// A cursor seen twice would loop for ever; Meta never does that, a proxy might.
-			if (seen.has(page.nextCursor)) {
-				throw new MetaApiError({ status: 0, kind: 'unknown', message: 'Meta returned the same paging cursor twice' });
-			}
+			if (seen.has(page.nextCursor)) throw stop('the same paging cursor came twice', pages);
 			seen.add(page.nextCursor);
 			after = page.nextCursor;
 		}
 	}
 
 	async getAudience(audienceId: string, fields: string[] = AUDIENCE_FIELDS): Promise<MetaAudience> {
-		return this.call<MetaAudience>('GET', audiencePath(audienceId), { qs: { fields: fields.join(',') } });
+		const path = audiencePath(audienceId);
+		const body = await this.call<MetaAudience>('GET', path, { qs: { fields: fields.join(',') } });
+		if (Array.isArray(body) || (typeof body.id !== 'string' && typeof body.id !== 'number')) {
+			throw contractError(`GET /<audience ${path}>`, `${describeBody(body)} instead of an audience with an id`);
+		}
+		return body;
 	}
 
 	async createAudience(
@@ -237,6 +291,9 @@ export class MetaClient {
 			adAccountId: account,
 			idempotent: false,
 		});
+		if (Array.isArray(answer) || (typeof answer.id !== 'string' && typeof answer.id !== 'number') || !/^\d+$/.test(String(answer.id))) {
+			throw contractError(`POST ${account}/customaudiences`, `${describeBody(answer)} instead of {id}`);
+		}
 		return { id: String(answer.id) };
 	}
 
@@ -244,7 +301,9 @@ export class MetaClient {
 		const body: Record<string, unknown> = {};
 		if (changes.name !== undefined) body.name = changes.name;
 		if (changes.description !== undefined) body.description = changes.description;
-		return this.call<{ success: boolean }>('POST', audiencePath(audienceId), { body });
+		const answer = await this.call<{ success: boolean }>('POST', audiencePath(audienceId), { body });
+		if (typeof answer.success !== 'boolean') throw contractError('POST /<audience>', `${describeBody(answer)} instead of {success}`);
+		return answer;
 	}
 
 	async getTermsAccepted(adAccountId: string): Promise<boolean> {
@@ -253,6 +312,9 @@ export class MetaClient {
 			qs: { fields: 'tos_accepted' },
 			adAccountId: account,
 		});
+		if (Array.isArray(body) || (body.tos_accepted !== undefined && (typeof body.tos_accepted !== 'object' || body.tos_accepted === null))) {
+			throw contractError(`GET ${account}?fields=tos_accepted`, `${describeBody(body)} instead of {tos_accepted, id}`);
+		}
 		return body.tos_accepted?.custom_audience_tos === 1;
 	}
 
@@ -265,38 +327,79 @@ export class MetaClient {
 			if (rows[i].length !== schema.length) throw localError(`Row ${i} has ${rows[i].length} values; the schema has ${schema.length}`);
 		}
 		if (!Number.isSafeInteger(session.sessionId) || session.sessionId < 1) throw localError('session id must be a positive integer below 2^53');
+		// The last gate before the wire: a plain identifier never reaches Meta, whoever built the row.
+		const refused = refusedRows(schema, rows);
+		let sendRows = rows;
+		if (refused.length) {
+			if (request.invalidRows !== 'skip') throw new RowsRefusedError(refused);
+			const out = new Set(refused.map((r) => r.index));
+			sendRows = rows.filter((_, i) => !out.has(i));
+			if (!sendRows.length) {
+				return { numReceived: 0, numInvalidEntries: 0, invalidEntrySamples: {}, sessionId: String(session.sessionId), refused };
+			}
+		}
 		const sessionBody: Record<string, unknown> = {
 			session_id: session.sessionId,
 			batch_seq: session.batchSeq,
 			last_batch_flag: session.lastBatchFlag,
 		};
 		if (session.estimatedNumTotal !== undefined) sessionBody.estimated_num_total = session.estimatedNumTotal;
-		const body = { payload: { schema, is_raw: true, data: rows }, session: sessionBody };
+		const body = { payload: { schema, is_raw: true, data: sendRows }, session: sessionBody };
 		const method: HttpMethod = request.operation === 'remove' ? 'DELETE' : 'POST';
 		const edge = request.operation === 'replace' ? 'usersreplace' : 'users';
-		const answer = await this.call<{
-			session_id?: string | number;
-			num_received?: number;
-			num_invalid_entries?: number;
-			invalid_entry_samples?: Record<string, unknown>;
-		}>(method, `${audiencePath(request.audienceId)}/${edge}`, {
-			body,
-			upload: true,
-			adAccountId: request.adAccountId ? normalizeAdAccountId(request.adAccountId) : undefined,
+		const path = `${audiencePath(request.audienceId)}/${edge}`;
+		let answer: Record<string, unknown>;
+		try {
+			answer = await this.call<Record<string, unknown>>(method, path, {
+				body,
+				upload: true,
+				adAccountId: request.adAccountId ? normalizeAdAccountId(request.adAccountId) : undefined,
+			});
+		} catch (error) {
+			throw await this.withTermsAccount(error, request);
+		}
+		const result = uploadResultOf(answer, `${method} /<audience>/${edge}`, session.sessionId);
+		return refused.length ? { ...result, refused } : result;
+	}
+
+	/**
+	 * A terms-not-accepted error names the acceptance URL with the ad account; when neither the
+	 * caller nor Meta's usage headers said which account, the audience says it.
+	 */
+	private async withTermsAccount(error: unknown, request: UploadRequest): Promise<unknown> {
+		if (!(error instanceof MetaApiError) || error.kind !== 'terms' || !/<ad account id>/.test(error.hint)) return error;
+		let account: string | undefined;
+		try {
+			const audience = await this.call<MetaAudience>('GET', audiencePath(request.audienceId), { qs: { fields: 'account_id' } });
+			if (audience && /^\d+$/.test(String(audience.account_id ?? ''))) account = `act_${audience.account_id}`;
+		} catch {
+			account = undefined;
+		}
+		if (!account) return error;
+		return new MetaApiError({
+			status: error.status,
+			code: error.code,
+			subcode: error.subcode,
+			type: error.type,
+			message: error.metaMessage,
+			fbtraceId: error.fbtraceId,
+			userTitle: error.userTitle,
+			userMessage: error.userMessage,
+			adAccountId: account,
 		});
-		return {
-			numReceived: Number(answer.num_received ?? 0),
-			numInvalidEntries: Number(answer.num_invalid_entries ?? 0),
-			invalidEntrySamples: answer.invalid_entry_samples ?? {},
-			sessionId: String(answer.session_id ?? session.sessionId),
-		};
 	}
 
 	async getSessions(audienceId: string, sessionId?: number | string): Promise<MetaUploadSession[]> {
 		const body = await this.call<GraphPage<MetaUploadSession>>('GET', `${audiencePath(audienceId)}/sessions`, {
 			qs: { session_id: sessionId === undefined ? undefined : String(sessionId) },
 		});
-		return body.data ?? [];
+		const data = pageData<MetaUploadSession>(body, 'GET /<audience>/sessions');
+		for (const entry of data) {
+			if (!entry || typeof entry !== 'object' || (typeof entry.session_id !== 'string' && typeof entry.session_id !== 'number')) {
+				throw contractError('GET /<audience>/sessions', 'a session without session_id');
+			}
+		}
+		return data;
 	}
 
 	/** One Graph call with retries; returns the parsed body or throws MetaApiError. */
@@ -308,7 +411,8 @@ export class MetaClient {
 				if (!(error instanceof MetaApiError) || !error.retryable) return { retry: false };
 				// A create that may have reached Meta is not repeated: only a refusal (throttling) is safe.
 				if (!idempotent && error.kind !== 'rate_limit') return { retry: false };
-				return { retry: true, waitMs: error.waitMs };
+				// Throttled without a usage header saying how long: keep backing off up to Maximum Wait.
+				return { retry: true, waitMs: error.waitMs, untilBudget: error.kind === 'rate_limit' && error.waitMs === undefined };
 			},
 			this.retry,
 		);
@@ -421,16 +525,67 @@ function localError(message: string): MetaApiError {
 	return new MetaApiError({ status: 0, kind: 'bad_request', message });
 }
 
+function contractError(call: string, problem: string): MetaApiError {
+	return new MetaApiError({ status: 200, kind: 'contract', message: `${call} answered with ${problem}: not the documented answer` });
+}
+
+/** `data` of a Graph listing: a list, or the answer does not fit the contract. */
+function pageData<T>(body: unknown, call: string): T[] {
+	const b = body as GraphPage<T>;
+	if (!b || typeof b !== 'object' || Array.isArray(b) || !Array.isArray(b.data)) {
+		throw contractError(call, `${describeBody(body)} instead of {data: [...]}`);
+	}
+	if (b.paging !== undefined && (typeof b.paging !== 'object' || b.paging === null)) throw contractError(call, 'a paging that is not an object');
+	return b.data;
+}
+
+const toCount = (v: unknown): number | undefined =>
+	typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+
+/**
+ * Only the documented upload answer is a commit: the session it belongs to and the count
+ * received. `{}`, `{"success":false}`, `[]` or another session's answer is not.
+ */
+export function uploadResultOf(answer: unknown, call: string, sessionId: number): UploadResult {
+	const a = answer as Record<string, unknown>;
+	if (!a || typeof a !== 'object' || Array.isArray(a)) throw contractError(call, `${describeBody(answer)} instead of the upload result`);
+	const received = toCount(a.num_received);
+	if (received === undefined) throw contractError(call, `${describeBody(answer)} without num_received`);
+	const session = a.session_id;
+	if ((typeof session !== 'string' && typeof session !== 'number') || String(session) === '') {
+		throw contractError(call, `${describeBody(answer)} without session_id`);
+	}
+	if (String(session) !== String(sessionId)) throw contractError(call, 'the result of another upload session');
+	const invalid = a.num_invalid_entries === undefined ? 0 : toCount(a.num_invalid_entries);
+	if (invalid === undefined) throw contractError(call, 'a num_invalid_entries that is not a count');
+	const samples = a.invalid_entry_samples;
+	return {
+		numReceived: received,
+		numInvalidEntries: invalid,
+		invalidEntrySamples: samples && typeof samples === 'object' && !Array.isArray(samples) ? (samples as Record<string, unknown>) : {},
+		sessionId: String(session),
+	};
+}
+
 function audiencePath(audienceId: string): string {
 	const id = String(audienceId).trim();
 	if (!/^\d+$/.test(id)) throw localError(`"${id.slice(0, 40)}" is not a Meta audience id (digits only)`);
 	return id;
 }
 
-function nextCursorOf(body: GraphPage<unknown>): string | undefined {
+function nextCursorOf(body: GraphPage<unknown>, call = 'Graph listing'): string | undefined {
 	// Only `next` says more pages exist; a cursor alone does not.
 	if (!body.paging?.next) return undefined;
-	return body.paging.cursors?.after ?? new URL(body.paging.next).searchParams.get('after') ?? undefined;
+	if (typeof body.paging.next !== 'string') throw contractError(call, 'a next link that is not a URL');
+	let fromUrl: string | null = null;
+	try {
+		fromUrl = new URL(body.paging.next).searchParams.get('after');
+	} catch {
+		throw contractError(call, 'a next link that is not a URL');
+	}
+	const cursor = body.paging.cursors?.after ?? fromUrl ?? undefined;
+	if (typeof cursor !== 'string' || !cursor) throw contractError(call, 'a next link without an after cursor');
+	return cursor;
 }
 
 function toNumber(value: unknown): number | undefined {

@@ -1,6 +1,8 @@
 // Meta Graph errors, classified on code/subcode only (the contract's table): message texts
 // change between versions and languages, the numbers do not.
 
+import { CoreError } from '../errors';
+
 export type MetaErrorKind =
 	| 'rate_limit'
 	| 'transient'
@@ -13,6 +15,10 @@ export type MetaErrorKind =
 	| 'audience_update_retry'
 	| 'version'
 	| 'bad_request'
+	/** An answer that does not have the documented shape: nothing is decided on it. */
+	| 'contract'
+	/** A paging loop that would not end. */
+	| 'paging'
 	| 'unknown';
 
 const RETRYABLE: ReadonlySet<MetaErrorKind> = new Set(['rate_limit', 'transient', 'audience_update_retry']);
@@ -33,40 +39,38 @@ export interface MetaErrorInit {
 	adAccountId?: string;
 }
 
-export class MetaApiError extends Error {
-	readonly status: number;
-	readonly code?: number;
+export class MetaApiError extends CoreError {
+	declare readonly status: number;
 	readonly subcode?: number;
 	readonly type?: string;
 	readonly fbtraceId?: string;
 	readonly userTitle?: string;
 	readonly userMessage?: string;
-	readonly kind: MetaErrorKind;
+	declare readonly kind: MetaErrorKind;
 	readonly retryable: boolean;
 	/** How long Meta asked us to wait before retrying, when it said so. */
 	readonly waitMs?: number;
-	/** The fix, in words a user can act on. */
-	readonly hint: string;
 	/** Meta's own message (already stripped of secrets). */
 	readonly metaMessage: string;
 
 	constructor(init: MetaErrorInit) {
 		const kind = init.kind ?? classifyMetaError(init.status, init.code, init.subcode, init.isTransient);
 		const numbers = init.code === undefined ? `HTTP ${init.status}` : `${init.code}${init.subcode ? `/${init.subcode}` : ''}`;
-		super(`Meta API error ${numbers} (${kind}): ${init.message}`);
+		super(`Meta API error ${numbers} (${kind}): ${init.message}`, {
+			kind,
+			status: init.status,
+			code: init.code,
+			hint: hintFor(kind, init.adAccountId, init.subcode),
+		});
 		this.name = 'MetaApiError';
-		this.status = init.status;
-		this.code = init.code;
 		this.subcode = init.subcode;
 		this.type = init.type;
 		this.fbtraceId = init.fbtraceId;
 		this.userTitle = init.userTitle;
 		this.userMessage = init.userMessage;
-		this.kind = kind;
 		this.retryable = RETRYABLE.has(kind);
 		this.waitMs = init.waitMs;
 		this.metaMessage = init.message;
-		this.hint = hintFor(kind, init.adAccountId, init.subcode);
 	}
 }
 
@@ -121,6 +125,10 @@ export function hintFor(kind: MetaErrorKind, adAccountId?: string, subcode?: num
 			return 'Another update (e.g. a replace) is running on this audience. Run again later.';
 		case 'version':
 			return 'This Marketing API version has expired: choose a newer API version in the Meta Marketing API credential.';
+		case 'contract':
+			return 'Meta (or a proxy in front of it) answered with something that is not the documented answer. Check the base URL in the Meta Marketing API credential and run again: nothing was committed on this answer.';
+		case 'paging':
+			return 'Meta (or a proxy in front of it) pages without end. Run again later; if it persists, report it with the fbtrace_id.';
 		case 'bad_request':
 			return 'Meta refused a parameter. This is probably a bug in the node: please report it with the fbtrace_id.';
 		default:

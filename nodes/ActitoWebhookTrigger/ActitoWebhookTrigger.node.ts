@@ -14,6 +14,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { ActitoApi, WebhookConflictError, type WebhookEventType, type WebhookSubscription } from '../../core/actito/actitoApi';
 import { flattenProfile } from '../../core/actito/profile';
+import { redactIdentifiers } from '../../core/errors';
 import { searchTables } from '../ActitoAudience/listSearch';
 import { attributeSettings, profileSettings, tableLocator } from '../ActitoAudience/shared';
 import { credentialTest } from '../shared/credentialTests';
@@ -23,6 +24,43 @@ import { actitoClientFrom } from '../shared/transport';
 export const SECRET_HEADER = 'X-Actito-Secret';
 /** How many recent event ids the duplicate check remembers. */
 export const RECENT_EVENT_IDS = 500;
+/**
+ * Most profiles re-read before Actito gets its answer. A delivery with more (a bulk delivery)
+ * is answered first and re-read after, so Actito's request is never held for long.
+ */
+export const PROMPT_REREAD_PROFILES = 10;
+/** Longest wait for Actito's throttling while Actito's own request is held open. */
+const PROMPT_MAX_WAIT_MS = 10_000;
+const CLAIM_TTL_MS = 24 * 3_600_000;
+
+// Event ids claimed in this process, per workflow and node. n8n gives each delivery its own copy
+// of the static data, so the stored list alone cannot stop concurrent deliveries of one event:
+// the claim is taken here, synchronously, before any slow work (no await between check and claim).
+const claims = new Map<string, Map<string, number>>();
+
+function claimEvent(scope: string, eventId: string, now: number): boolean {
+	let ids = claims.get(scope);
+	if (!ids) claims.set(scope, (ids = new Map()));
+	const until = ids.get(eventId);
+	if (until !== undefined && until > now) return false;
+	ids.set(eventId, now + CLAIM_TTL_MS);
+	// Bounded: the oldest claims go first (a Map iterates in insertion order).
+	for (const id of ids.keys()) {
+		if (ids.size <= RECENT_EVENT_IDS * 10) break;
+		ids.delete(id);
+	}
+	return true;
+}
+
+function releaseEvent(scope: string, eventId: string): void {
+	claims.get(scope)?.delete(eventId);
+}
+
+function claimScope(ctx: IWebhookFunctions): string {
+	const workflow = (ctx as { getWorkflow?: () => { id?: string } }).getWorkflow?.();
+	const node = ctx.getNode();
+	return `${workflow?.id ?? ''}/${node.id ?? node.name}`;
+}
 
 /** The node's static data. */
 export interface WebhookTriggerData {
@@ -286,8 +324,12 @@ export class ActitoWebhookTrigger implements INodeType {
 
 		const eventId = typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined;
 		const recent = Array.isArray(data.recentEventIds) ? data.recentEventIds : [];
-		// Actito may deliver an event again: answer 200 so it stops, and start nothing.
-		if (eventId !== undefined && recent.includes(eventId)) return { webhookResponse: { status: 'duplicate', eventId } };
+		const scope = claimScope(this);
+		// Actito may deliver an event again, also concurrently: answer 200 so it stops, and start
+		// nothing. The claim comes before any slow work.
+		if (eventId !== undefined && (recent.includes(eventId) || !claimEvent(scope, eventId, Date.now()))) {
+			return { webhookResponse: { status: 'duplicate', eventId } };
+		}
 
 		const subscriptionId = subscriptionIdOf(body);
 		const known = data.subscriptions ?? {};
@@ -313,29 +355,53 @@ export class ActitoWebhookTrigger implements INodeType {
 				return { json };
 			});
 
-		if (this.getNodeParameter('reReadProfiles', true) as boolean) {
-			try {
-				await reRead(this, items);
-			} catch (error) {
-				// Throwing answers 500 before the id is remembered, so Actito's redelivery is handled.
-				throw toNodeError(this.getNode(), error);
-			}
-		}
-		if (eventId !== undefined) {
+		const remember = () => {
+			if (eventId === undefined) return;
 			recent.push(eventId);
 			if (recent.length > RECENT_EVENT_IDS) recent.splice(0, recent.length - RECENT_EVENT_IDS);
 			data.recentEventIds = recent;
+		};
+		const reReadWanted = this.getNodeParameter('reReadProfiles', true) as boolean;
+		const profileCount = new Set(items.map((i) => i.json.profileId).filter((id) => typeof id === 'string' && id !== '')).size;
+
+		if (!reReadWanted || profileCount <= PROMPT_REREAD_PROFILES) {
+			// Small deliveries: re-read (in bounded time) before answering, so that a failure answers
+			// 500 and Actito delivers the event again.
+			if (reReadWanted) {
+				try {
+					await reRead(this, items, PROMPT_MAX_WAIT_MS);
+				} catch (error) {
+					if (eventId !== undefined) releaseEvent(scope, eventId);
+					throw toNodeError(this.getNode(), error);
+				}
+			}
+			remember();
+			if (!items.length) return { webhookResponse: { status: 'ignored', eventId } };
+			return { workflowData: [items] };
 		}
-		if (!items.length) return { webhookResponse: { status: 'ignored', eventId } };
-		return { workflowData: [items] };
+
+		// A bulk delivery: Actito gets its answer now; the re-read runs after it, at the licence's pace.
+		remember();
+		this.getResponseObject().status(200).json({ status: 'accepted', eventId: eventId ?? null, events: items.length });
+		try {
+			await reRead(this, items);
+		} catch (error) {
+			// Actito has its answer and will not deliver again: the items go on marked, without
+			// profile data, and the hourly sync (the reconciling backstop) brings these profiles in line.
+			const reason = redactIdentifiers(toNodeError(this.getNode(), error).message);
+			for (const item of items) {
+				if (item.json.deleted === undefined) Object.assign(item.json, { reReadFailed: true, reReadError: reason });
+			}
+		}
+		return { noWebhookResponse: true, workflowData: [items] };
 	}
 }
 
 /** Adds each profile's current identifiers, consent and segments; a 404 marks it deleted. */
-async function reRead(ctx: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {
+async function reRead(ctx: IWebhookFunctions, items: INodeExecutionData[], maxWaitMs?: number): Promise<void> {
 	const ids = [...new Set(items.map((i) => i.json.profileId).filter((id): id is string => typeof id === 'string' && id !== ''))];
 	if (!ids.length) return;
-	const api = await apiFor(ctx);
+	const api = new ActitoApi(await actitoClientFrom(ctx, maxWaitMs === undefined ? {} : { maxWaitMs }));
 	const tableId = await tableIdOf(ctx, api);
 	const settings = profileSettings(asItemContext(ctx), 0);
 	// The client bounds requests in flight, so starting them together is safe.

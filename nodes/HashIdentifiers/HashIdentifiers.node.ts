@@ -22,32 +22,70 @@ const KEY_LABELS: Record<string, string> = {
 	COUNTRY: 'Country (COUNTRY)',
 };
 
-function readPath(json: IDataObject, path: string): unknown {
-	if (path in json) return json[path];
-	let value: unknown = json;
-	for (const part of path.split('.')) {
+/** `contacts[0].email`, `contacts[].email`, `contacts.0.email` → ['contacts', '0', 'email'] ('[]' = every element). */
+function pathParts(path: string): string[] {
+	return path
+		.replace(/\[(\d*)\]/g, (_m, index: string) => `.${index === '' ? '[]' : index}`)
+		.split('.')
+		.filter((part) => part !== '');
+}
+
+function readParts(value: unknown, parts: string[]): unknown {
+	for (let i = 0; i < parts.length; i++) {
+		const part = parts[i];
 		if (value === null || typeof value !== 'object') return undefined;
+		if (Array.isArray(value) && !/^\d+$/.test(part)) {
+			// A list without an index: the first element that has the field.
+			const rest = part === '[]' ? parts.slice(i + 1) : parts.slice(i);
+			for (const element of value) {
+				const found = readParts(element, rest);
+				if (found !== undefined && found !== null && found !== '') return found;
+			}
+			return undefined;
+		}
 		value = (value as IDataObject)[part];
 	}
 	return value;
 }
 
-/** Removes a field by the same path readPath follows; copies the objects it walks through. */
+function readPath(json: IDataObject, path: string): unknown {
+	if (path in json) return json[path];
+	return readParts(json, pathParts(path));
+}
+
+/** A copy of `value` without the field at `parts`; lists are walked element by element. */
+function withoutParts(value: unknown, parts: string[]): unknown {
+	if (value === null || typeof value !== 'object' || !parts.length) return value;
+	const [part, ...rest] = parts;
+	if (Array.isArray(value)) {
+		if (/^\d+$/.test(part)) {
+			const index = Number(part);
+			if (index >= value.length) return value;
+			const copy = value.slice();
+			copy[index] = rest.length ? withoutParts(copy[index], rest) : undefined;
+			return rest.length ? copy : copy.filter((_, i) => i !== index);
+		}
+		// No index: the field goes from every element (`contacts[].email`).
+		const inner = part === '[]' ? rest : parts;
+		return inner.length ? value.map((element) => withoutParts(element, inner)) : value;
+	}
+	const copy = { ...(value as IDataObject) };
+	if (!rest.length) delete copy[part];
+	else if (part in copy) copy[part] = withoutParts(copy[part], rest) as IDataObject;
+	return copy;
+}
+
+/** Removes a field by the same path readPath follows; copies what it walks through (the input stays as it was). */
 function removePath(json: IDataObject, path: string): void {
 	if (path in json) {
 		delete json[path];
 		return;
 	}
-	const parts = path.split('.');
-	let parent: IDataObject = json;
-	for (const part of parts.slice(0, -1)) {
-		const next = parent[part];
-		if (next === null || typeof next !== 'object' || Array.isArray(next)) return;
-		// Copy on write: the input item's nested objects must stay as they were.
-		parent[part] = { ...(next as IDataObject) };
-		parent = parent[part] as IDataObject;
-	}
-	delete parent[parts[parts.length - 1]];
+	const parts = pathParts(path);
+	const [first, ...rest] = parts;
+	if (first === undefined || !(first in json)) return;
+	if (!rest.length) delete json[first];
+	else json[first] = withoutParts(json[first], rest) as IDataObject;
 }
 
 export class HashIdentifiers implements INodeType {
@@ -97,7 +135,7 @@ export class HashIdentifiers implements INodeType {
 								type: 'string',
 								default: '',
 								placeholder: 'email',
-								description: 'Name of the input field (dots for nested fields)',
+								description: 'Name of the input field (dots for nested fields; contacts[].email for a field in every element of a list)',
 							},
 						],
 					},

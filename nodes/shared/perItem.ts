@@ -4,6 +4,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { redactIdentifiers } from '../../core/errors';
 import { toNodeError } from './errors';
 
 export type ItemOperation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
@@ -22,7 +23,8 @@ export async function runPerItem(
 			out.push(...(await handler.call(ctx, i)));
 		} catch (error) {
 			if (ctx.continueOnFail()) {
-				out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				// Continue-On-Fail items are kept in executions: no identifier in them.
+				out.push({ json: { error: redactIdentifiers(String((error as Error)?.message ?? error)) }, pairedItem: { item: i } });
 				continue;
 			}
 			throw toNodeError(ctx.getNode(), error, i);

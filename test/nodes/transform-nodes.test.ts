@@ -243,11 +243,8 @@ describe('Hash Identifiers', () => {
 		expect((out.json.hashed as IDataObject).row).toEqual(['7', sha('a@b.com'), sha('32470123456')]);
 	});
 
-	// PRODUCT BUG (expected to fail until fixed): nodes/HashIdentifiers/HashIdentifiers.node.ts,
-	// the stripPlain loop (`delete json[field]`) deletes only top-level keys, while the mapping
-	// reads dotted paths (readPath). A nested e-mail stays in the output in plain text although
-	// "Remove Plain Identifiers" is on.
-	it('strips a nested (dotted) plain identifier too [PRODUCT BUG]', async () => {
+	// "Remove Plain Identifiers" strips a field by the same path the mapping reads it from.
+	it('strips a nested (dotted) plain identifier too', async () => {
 		const [out] = await hash([{ profileId: '7', contact: { mail: 'X@Y.com', city: 'Gent' } }], {
 			identifiers: { mapping: [{ key: 'EMAIL', field: 'contact.mail' }] },
 			options: { stripPlain: true },
@@ -256,6 +253,32 @@ describe('Hash Identifiers', () => {
 		expect(JSON.stringify(out.json)).not.toContain('X@Y.com');
 		expect(out.json.contact).toEqual({ city: 'Gent' });
 	});
+
+	it.each([['contacts[].email'], ['contacts.email'], ['contacts[0].email'], ['contacts.0.email']])(
+		'strips plain identifiers inside lists (%s), in every element, and leaves the input as it was',
+		async (field) => {
+			const input = {
+				profileId: '7',
+				contacts: [
+					{ email: 'Jane@Example.com', kind: 'work' },
+					{ email: 'jane.home@example.org', kind: 'home' },
+				],
+				phones: ['+32 470 12 34 56'],
+			};
+			const before = JSON.stringify(input);
+			const [out] = await hash([input], {
+				identifiers: { mapping: [{ key: 'EMAIL', field }, { key: 'PHONE', field: 'phones[0]' }] },
+				options: { stripPlain: true },
+			});
+			expect((out.json.meta as IDataObject).row).toEqual([sha('jane@example.com'), sha('32470123456')]);
+			const text = JSON.stringify(out.json);
+			expect(text).not.toMatch(/jane@example|Jane@Example/i);
+			if (!/0/.test(field)) expect(text).not.toContain('jane.home@example.org');
+			expect(text).not.toContain('470 12');
+			expect((out.json.contacts as IDataObject[]).map((c) => c.kind)).toEqual(['work', 'home']);
+			expect(JSON.stringify(input)).toBe(before);
+		},
+	);
 
 	it('pairs each output item with its input item', async () => {
 		const out = await hash([{ email: 'a@b.com' }, { email: 'c@d.com' }, {}]);

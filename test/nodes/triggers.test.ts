@@ -145,6 +145,26 @@ describe('Actito Audience Trigger (polling)', () => {
 		expect(await poll(staticData)).toBeNull();
 	});
 
+	it.each([
+		['an HTML page', '<!DOCTYPE html><html><body>Maintenance</body></html>'],
+		['{}', {}],
+		['a renamed list', { items: [] }],
+	])('a full check answered 200 with %s emits no false "left" events and keeps the cursor', async (_label, body) => {
+		const staticData: IDataObject = {};
+		await poll(staticData);
+		staticData.lastFullCheckAt = new Date(Date.now() - 25 * 3_600_000).toISOString();
+		const before = JSON.stringify(staticData);
+		await control('POST', 'faults', { match: { path: '/profiles/v5/entities/acme/profile-tables/16/profiles' }, count: 1, status: 200, body });
+		const error: any = await poll(staticData).then(
+			() => null,
+			(e) => e,
+		);
+		expect(error?.message).toMatch(/not the documented answer/);
+		expect(JSON.stringify(staticData)).toBe(before);
+		// The next full check, on a good answer, finds nobody gone.
+		expect(await poll(staticData)).toBeNull();
+	});
+
 	it('emits the current members on the first poll when asked', async () => {
 		const staticData: IDataObject = {};
 		const out = events(await poll(staticData, { parameters: { options: { emitCurrentMembers: true } } }));
@@ -228,8 +248,10 @@ describe('Actito Webhook Trigger', () => {
 				try {
 					const { result, response } = await callWebhook(req.headers as Record<string, string>, JSON.parse(text));
 					if (result.noWebhookResponse) {
+						// The node answered itself (a refusal, or a bulk delivery answered before its re-read).
 						answers.push(response.statusCode);
 						res.writeHead(response.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(response.body));
+						if (result.workflowData) executions.push(result.workflowData[0].map((i) => i.json));
 						return;
 					}
 					if (result.workflowData) executions.push(result.workflowData[0].map((i) => i.json));
@@ -354,6 +376,80 @@ describe('Actito Webhook Trigger', () => {
 		expect(items.every((i) => i.eventType === 'UPDATED_SEGMENT')).toBe(true);
 		expect(items[2].segments).not.toContain(VIP);
 		expect(items[0].segments).toContain(VIP);
+	});
+
+	// n8n hands each delivery its own copy of the static data (read from the database), so the
+	// stored list of event ids alone cannot stop concurrent deliveries of one event.
+	function deliveryContext(body: unknown, secret: string, onRequest?: TriggerContextOptions['onRequest']) {
+		return createTriggerContext({
+			node,
+			credentials,
+			staticData: structuredClone(staticData),
+			parameters,
+			mode: 'webhook',
+			request: { headers: { 'x-actito-secret': secret }, body },
+			onRequest,
+		});
+	}
+
+	it('runs one execution for 5 concurrent deliveries of one event id', async () => {
+		const secret = await activate();
+		const [p] = await profiles();
+		const body = { id: 'race-1', data: { profileId: p.profileId, lastName: 'X' } };
+		const results = (await Promise.all(
+			Array.from({ length: 5 }, () => node.webhook.call(deliveryContext(body, secret).context)),
+		)) as IWebhookResponseData[];
+		expect(results.filter((r) => r.workflowData).length).toBe(1);
+		expect(results.filter((r) => (r.webhookResponse as IDataObject)?.status === 'duplicate').length).toBe(4);
+	});
+
+	it('a small delivery whose re-read fails answers an error and can be delivered again', async () => {
+		const secret = await activate();
+		const [p] = await profiles();
+		const body = { id: 'retry-1', data: { profileId: p.profileId } };
+		await control('POST', 'faults', { match: { path: `/profiles/v5/entities/acme/profile-tables/16/profiles/${p.profileId}` }, count: 1, status: 400 });
+		await expect(node.webhook.call(deliveryContext(body, secret).context)).rejects.toThrow();
+		const again = (await node.webhook.call(deliveryContext(body, secret).context)) as IWebhookResponseData;
+		expect(again.workflowData?.[0][0].json).toMatchObject({ profileId: p.profileId, deleted: false });
+	});
+
+	it('answers a bulk delivery of 70 events before re-reading any profile', async () => {
+		const secret = await activate();
+		const ids = (await profiles()).slice(0, 35).map((p) => p.profileId);
+		const data = [...ids, ...ids].map((profileId, i) => ({ profileId, firstName: `N${i}` }));
+		let answeredBeforeEveryRead = true;
+		let reads = 0;
+		const { context, response } = deliveryContext({ id: 'bulk-70', data }, secret, (o) => {
+			if (/\/profiles\/\d+$/.test(String(o.url))) {
+				reads++;
+				if (!response.sent) answeredBeforeEveryRead = false;
+			}
+		});
+		const result = (await node.webhook.call(context)) as IWebhookResponseData;
+		expect(response.statusCode).toBe(200);
+		expect(response.body).toEqual({ status: 'accepted', eventId: 'bulk-70', events: 70 });
+		expect(answeredBeforeEveryRead).toBe(true);
+		expect(reads).toBe(35);
+		expect(result.noWebhookResponse).toBe(true);
+		const items = result.workflowData![0].map((i) => i.json);
+		expect(items).toHaveLength(70);
+		expect(items.every((i) => i.deleted === false && typeof i.profileId === 'string')).toBe(true);
+		// The event id is remembered: a repeat is a duplicate.
+		const repeat = (await node.webhook.call(deliveryContext({ id: 'bulk-70', data }, secret).context)) as IWebhookResponseData;
+		expect((repeat.webhookResponse as IDataObject).status).toBe('duplicate');
+	});
+
+	it('a bulk delivery whose re-read fails after the answer goes on marked, without profile data', async () => {
+		const secret = await activate();
+		const ids = (await profiles()).slice(0, 12).map((p) => p.profileId);
+		await control('POST', 'faults', { match: { path: '/profiles/v5/entities/acme/profile-tables/16/profiles/*' }, count: 100, status: 403 });
+		const { context, response } = deliveryContext({ id: 'bulk-fail', data: ids.map((profileId) => ({ profileId })) }, secret);
+		const result = (await node.webhook.call(context)) as IWebhookResponseData;
+		expect(response.statusCode).toBe(200);
+		const items = result.workflowData![0].map((i) => i.json);
+		expect(items).toHaveLength(12);
+		expect(items.every((i) => i.reReadFailed === true && !('email' in i))).toBe(true);
+		await control('POST', 'faults/clear');
 	});
 
 	it('answers 401 and starts nothing without the right secret', async () => {

@@ -54,6 +54,52 @@ describe('Actito sandbox', () => {
 		api.resetToken();
 	});
 
+	describe('paging faults (for the clients\' loop bounds)', () => {
+		const seed = () => control('POST', 'seed', { profiles: 30, seed: 3, segmentations: [{ category: 'Audiences', name: 'VIP', members: 20 }] });
+		const page = (pageToken?: string) => api.call('GET', T, { qs: { segmentation: 'Audiences:VIP', pageSize: 5, pageToken } });
+
+		it('same-page repeats the first page under fresh tokens; repeat-token hands back its token; empty-next is empty with a token', async () => {
+			await seed();
+			await control('POST', 'config', { pagingFault: 'same-page' });
+			const a = (await page()).body as any;
+			const b = (await page(a.nextPageToken)).body as any;
+			expect(b.profiles).toEqual(a.profiles);
+			expect(b.nextPageToken).not.toBe(a.nextPageToken);
+
+			await control('POST', 'config', { pagingFault: 'repeat-token' });
+			const c = (await page()).body as any;
+			const d = (await page(c.nextPageToken)).body as any;
+			expect(d.nextPageToken).toBe(c.nextPageToken);
+
+			await control('POST', 'config', { pagingFault: 'empty-next' });
+			const e = (await page()).body as any;
+			expect(e.profiles).toEqual([]);
+			expect(e.nextPageToken).toEqual(expect.any(String));
+
+			await control('POST', 'config', { pagingFault: 'new-token' });
+			let token: string | undefined;
+			const seen: string[] = [];
+			for (let i = 0; i < 6; i++) {
+				const body = (await page(token)).body as any;
+				seen.push(...body.profiles.map((p: any) => p.profileId));
+				token = body.nextPageToken;
+				expect(token).toEqual(expect.any(String));
+			}
+			expect(new Set(seen).size).toBe(20);
+
+			await control('POST', 'config', { pagingFault: null });
+			expect(((await page()).body as any).profiles).toHaveLength(5);
+		});
+
+		it('refuses an unknown paging fault, and a listing page can be answered 200 with HTML', async () => {
+			await expect(control('POST', 'config', { pagingFault: 'forever' })).rejects.toThrow(/pagingFault must be/);
+			await control('POST', 'faults', { match: { path: T }, count: 1, status: 200, body: '<html>proxy</html>' });
+			const res = await page();
+			expect(res.status).toBe(200);
+			expect(res.body).toBe('<html>proxy</html>');
+		});
+	});
+
 	describe('authentication', () => {
 		it('exchanges the raw API key for a bearer token, and refuses a wrong key with 401', async () => {
 			const ok = await transport({ method: 'GET', url: `${sandbox.url}/auth/token`, headers: { authorization: KEY } });

@@ -431,6 +431,38 @@ describe('rate limits and faults', () => {
 		expect((await call('GET', ACT)).status).toBe(200);
 	});
 
+	test('faults for the clients\' contract checks: a raw answer, no usage headers, endless paging; strict about their form', async () => {
+		const id = await newAudience();
+		await control('POST', '/__sandbox/faults', { match: { path: '/users' }, answer: { status: 200, body: {} } });
+		const empty = await upload(id, [row('1')], { session_id: 5, batch_seq: 1, last_batch_flag: true });
+		expect([empty.status, empty.body]).toEqual([200, {}]);
+		// The raw answer stood in for Graph: nothing was received.
+		expect((await control('GET', `/__sandbox/audiences/${id}/members`)).count).toBe(0);
+		await control('POST', '/__sandbox/faults', { match: { path: '/users' }, answer: { status: 200, body: [] } });
+		expect((await upload(id, [row('1')], { session_id: 6, batch_seq: 1, last_batch_flag: true })).body).toEqual([]);
+
+		await control('POST', '/__sandbox/faults', { match: { path: '/users' }, noUsageHeaders: true, error: { code: 80003, error_subcode: 2446079, message: 'limit' } });
+		const bare = await upload(id, [row('1')], { session_id: 7, batch_seq: 1, last_batch_flag: true });
+		expect(err(bare).code).toBe(80003);
+		for (const h of ['x-business-use-case-usage', 'x-ad-account-usage', 'x-app-usage']) expect(bare.headers.get(h)).toBeNull();
+		// Without the option the headers are there (backwards compatible).
+		expect((await call('GET', id)).headers.get('x-app-usage')).not.toBeNull();
+
+		await expect(control('POST', '/__sandbox/faults', { match: {} })).rejects.toThrow(/needs error, html5xx, answer or delayMs/);
+		await expect(control('POST', '/__sandbox/faults', { answer: { status: 'x' } })).rejects.toThrow(/fault answer/);
+
+		await control('POST', '/__sandbox/config', { endlessPaging: true });
+		let after: string | undefined;
+		const cursors = new Set<string>();
+		for (let i = 0; i < 5; i++) {
+			const page = await call('GET', `${ACT}/customaudiences`, { qs: after ? { after } : {} });
+			expect(page.body.paging.next).toEqual(expect.any(String));
+			after = page.body.paging.cursors.after;
+			cursors.add(after!);
+		}
+		expect(cursors.size).toBe(5);
+	});
+
 	test('request log: operation, rows, status, no token; clear', async () => {
 		const id = await newAudience();
 		await upload(id, [row('1'), row('2')], { session_id: 1, batch_seq: 1, last_batch_flag: true });

@@ -143,7 +143,6 @@ describe('PHONE', () => {
 		['PHONE', '+999 123 456 789', 'unknown country code'],
 		['PHONE', '0470 12 34 56 😀', 'not a phone number', { defaultCountry: 'BE' }],
 		['PHONE', '+32+470123456', 'not a phone number'],
-		['PHONE', '(012) 987-6543', 'not a phone number', { defaultCountry: 'US' }],
 		['PHONE', 3.5e21, 'contains letters or an extension'],
 		['PHONE', Number.NaN, 'not a number'],
 		['PHONE', ['0470123456'], 'not a text value', { defaultCountry: 'BE' }],
@@ -427,5 +426,79 @@ describe('rowFingerprint', () => {
 		expect(rowFingerprint(['a', 'b'])).not.toBe(rowFingerprint(['b', 'a']));
 		expect(rowFingerprint(['ab', ''])).not.toBe(rowFingerprint(['a', 'b']));
 		expect(rowFingerprint(['a', 'b'])).toBe(rowFingerprint(['a', 'b']));
+	});
+});
+
+// Issue 9, "match quality": numbers written with their country code but without '+'/'00',
+// numbering-plan ranges Meta does not check, advertising ids lowercased as written.
+describe('match quality', () => {
+	describe('a country code without + or 00 is read as international when the number cannot be national', () => {
+		check([
+			['PHONE', '33612345678', '33612345678', { defaultCountry: 'BE' }],
+			['PHONE', '33 6 12 34 56 78', '33612345678', { country: 'BE' }],
+			['PHONE', '4915112345678', '4915112345678', { defaultCountry: 'FR' }],
+			['PHONE', '31612345678', '31612345678', { country: 'US' }],
+			['PHONE', '447911123456', '447911123456', { defaultCountry: 'NL' }],
+		]);
+	});
+	describe('…and when no country is known', () => {
+		check([
+			['PHONE', '32470123456', '32470123456'],
+			['PHONE', '32 470 12 34 56', '32470123456'],
+			['PHONE', '447911123456', '447911123456'],
+			['PHONE', '15559876543', '15559876543'],
+			['PHONE', 33612345678, '33612345678'],
+		]);
+		checkInvalid([
+			['PHONE', '0470 12 34 56', 'no country code'],
+			['PHONE', '5559876543', 'no country code'],
+			['PHONE', '12345678', 'no country code'],
+		]);
+	});
+	describe('a number that fits the country stays national', () => {
+		check([
+			['PHONE', '470123456', '32470123456', { country: 'BE' }],
+			['PHONE', '612345678', '33612345678', { defaultCountry: 'FR' }],
+			['PHONE', '0612345678', '33612345678', { defaultCountry: 'FR' }],
+			['PHONE', '392 123 4567', '393921234567', { country: 'IT' }],
+		]);
+	});
+	describe('numbering-plan ranges Meta does not check are not refused', () => {
+		check([
+			['PHONE', '(012) 987-6543', '10129876543', { country: 'US' }],
+			['PHONE', '+1 212 055 1234', '12120551234'],
+			['PHONE', '+1 112 555 1234', '11125551234'],
+			['PHONE', '+32 12 34 56 78 90', '321234567890'],
+			['PHONE', '+33 1 23 45 67 8', '3312345678'],
+		]);
+	});
+	describe('advertising ids are sent lowercased as written', () => {
+		check([
+			['MADID', 'AEBE52E7-03EE-455A-B3C4-E57283966239', 'aebe52e7-03ee-455a-b3c4-e57283966239'],
+			['MADID', 'AEBE52E703EE455AB3C4E57283966239', 'aebe52e703ee455ab3c4e57283966239'],
+			['MADID', 'Roku-7F3A9C1E-0B2D-4E5F', 'roku-7f3a9c1e-0b2d-4e5f'],
+			['MADID', 'amzn1_ABCD1234efgh', 'amzn1_abcd1234efgh'],
+		]);
+		checkInvalid([
+			['MADID', 'jane@example.com', 'not an advertising ID'],
+			['MADID', '+32 470 12 34 56', 'not an advertising ID'],
+			['MADID', 'not-an-id', 'not an advertising ID'],
+		]);
+		test('MADID is never hashed', () => {
+			expect(hashIdentifier('MADID', 'AEBE52E703EE455AB3C4E57283966239')).toBe('aebe52e703ee455ab3c4e57283966239');
+		});
+	});
+	describe('EXTERN_ID never carries an e-mail or a phone', () => {
+		checkInvalid([
+			['EXTERN_ID', 'jane.doe@example.com', 'looks like an e-mail address'],
+			['EXTERN_ID', '+32 470 12 34 56', 'looks like a phone number'],
+			['EXTERN_ID', '0470123456', 'looks like a phone number'],
+			['EXTERN_ID', '0032470123456', 'looks like a phone number'],
+		]);
+		check([
+			['EXTERN_ID', '1042', '1042'],
+			['EXTERN_ID', '32470123456', '32470123456'],
+			['EXTERN_ID', 'CRM-00017', 'CRM-00017'],
+		]);
 	});
 });
