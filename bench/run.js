@@ -104,7 +104,6 @@ function stateSection(results) {
 	const perMemberOk = results.every((r) => r.bytesPerMember <= 8);
 	const million = results.find((r) => r.members === 1_000_000);
 	const timeOk = million ? million.totalMs < 1000 : null;
-	const largest = results[results.length - 1];
 	return [
 		'## 2. State',
 		'',

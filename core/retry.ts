@@ -75,19 +75,21 @@ export async function withRetry<T>(
 ): Promise<T> {
 	let waited = 0;
 	for (let attempt = 1; ; attempt++) {
+		let error: unknown;
 		try {
 			return await operation(attempt);
-		} catch (error) {
-			const decision = classify(error);
-			if (!decision.retry || attempt >= options.maxAttempts) throw error;
-			const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options));
-			if (waited + wait > options.maxTotalWaitMs) {
-				if (decision.waitMs !== undefined) throw new RetryBudgetExceededError(error, waited, wait);
-				throw error;
-			}
-			options.onRetry?.({ attempt, waitMs: wait, error });
-			waited += wait;
-			await options.sleep(wait);
+		} catch (caught) {
+			error = caught;
 		}
+		const decision = classify(error);
+		if (!decision.retry || attempt >= options.maxAttempts) throw error;
+		const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options));
+		if (waited + wait > options.maxTotalWaitMs) {
+			if (decision.waitMs !== undefined) throw new RetryBudgetExceededError(error, waited, wait);
+			throw error;
+		}
+		options.onRetry?.({ attempt, waitMs: wait, error });
+		waited += wait;
+		await options.sleep(wait);
 	}
 }

@@ -118,19 +118,16 @@ export class ActitoApi {
 	 */
 	async getProfile(table: string, key: string | { attribute: string; value: string }): Promise<RawProfile | null> {
 		const k = typeof key === 'string' ? seg(key) : `${seg(key.attribute)}=${seg(key.value)}`;
-		try {
-			return await this.client.request<RawProfile>(
-				'GET',
-				`/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles/${k}`,
-			);
-		} catch (error) {
-			// The entity check in the client turns a wrong entity into its own message; a plain 404 is "no such profile".
-			if (error instanceof ActitoApiError && error.status === 404 && !/entity ".*" does not exist/.test(error.message)) {
-				if (/table/i.test(error.serviceMessage ?? '') && /does not exist/i.test(error.serviceMessage ?? '')) throw error;
-				return null;
-			}
-			throw error;
-		}
+		return this.client
+			.request<RawProfile>('GET', `/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles/${k}`)
+			.catch((error: unknown) => {
+				// The entity check in the client turns a wrong entity into its own message; a plain 404 is "no such profile".
+				if (error instanceof ActitoApiError && error.status === 404 && !/entity ".*" does not exist/.test(error.message)) {
+					if (/table/i.test(error.serviceMessage ?? '') && /does not exist/i.test(error.serviceMessage ?? '')) throw error;
+					return null;
+				}
+				throw error;
+			});
 	}
 
 	/**
@@ -180,21 +177,18 @@ export class ActitoApi {
 
 	/** null when it does not exist. */
 	async getWebhookSubscription(id: string): Promise<WebhookSubscription | null> {
-		try {
-			const s = await this.client.request<WebhookSubscription>('GET', this.webhookPath(id));
-			return { ...s, id: String(s.id), onElementId: String(s.onElementId) };
-		} catch (error) {
-			if (error instanceof ActitoApiError && error.status === 404) return null;
-			throw error;
-		}
+		return this.client.request<WebhookSubscription>('GET', this.webhookPath(id)).then(
+			(s) => ({ ...s, id: String(s.id), onElementId: String(s.onElementId) }),
+			(error: unknown) => {
+				if (error instanceof ActitoApiError && error.status === 404) return null;
+				throw error;
+			},
+		);
 	}
 
 	/** POST …/webhookSubscription → {id}. A 409 names the subscription in the way. */
 	async createWebhookSubscription(input: WebhookSubscriptionInput): Promise<{ id: string }> {
-		try {
-			const body = await this.client.request<{ id: unknown }>('POST', this.webhookPath(), { body: subscriptionBody(input) });
-			return { id: String(body?.id) };
-		} catch (error) {
+		const body = await this.client.request<{ id: unknown }>('POST', this.webhookPath(), { body: subscriptionBody(input) }).catch(async (error: unknown) => {
 			if (!(error instanceof ActitoApiError) || error.status !== 409) throw error;
 			let existing: WebhookSubscription | undefined;
 			try {
@@ -209,7 +203,8 @@ export class ActitoApi {
 					'. Delete that subscription, or let this workflow share it.',
 				existing,
 			);
-		}
+		});
+		return { id: String(body?.id) };
 	}
 
 	/** PUT …/webhookSubscription/{id} */
@@ -219,13 +214,13 @@ export class ActitoApi {
 
 	/** DELETE …/webhookSubscription/{id}; false when it was already gone. */
 	async deleteWebhookSubscription(id: string): Promise<boolean> {
-		try {
-			await this.client.request('DELETE', this.webhookPath(id));
-			return true;
-		} catch (error) {
-			if (error instanceof ActitoApiError && error.status === 404) return false;
-			throw error;
-		}
+		return this.client.request('DELETE', this.webhookPath(id)).then(
+			() => true,
+			(error: unknown) => {
+				if (error instanceof ActitoApiError && error.status === 404) return false;
+				throw error;
+			},
+		);
 	}
 
 	// ---------- custom tables [doc; search envelope assumed] ----------
@@ -251,12 +246,10 @@ export class ActitoApi {
 
 	/** GET …/record/{businessKey}; null when absent. */
 	async getCustomRecord(table: string, businessKey: string): Promise<CustomRecord | null> {
-		try {
-			return await this.client.request<CustomRecord>('GET', this.recordPath(table, businessKey));
-		} catch (error) {
+		return this.client.request<CustomRecord>('GET', this.recordPath(table, businessKey)).catch((error: unknown) => {
 			if (error instanceof ActitoApiError && error.status === 404 && !/custom table/i.test(error.serviceMessage ?? '')) return null;
 			throw error;
-		}
+		});
 	}
 
 	/** DELETE …/record/{businessKey} */
