@@ -77,30 +77,32 @@ export async function withRetry<T>(
 ): Promise<T> {
 	let waited = 0;
 	for (let attempt = 1; ; attempt++) {
+		let error: unknown;
 		try {
 			return await operation(attempt);
-		} catch (error) {
-			const decision = classify(error);
-			if (!decision.retry) throw error;
-			if (attempt >= options.maxAttempts && !decision.untilBudget) throw error;
-			const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options), decision.untilBudget ? 100 : 0);
-			if (waited + wait > options.maxTotalWaitMs) {
-				if (decision.untilBudget) {
-					// Spend what is left of the budget on one last attempt before giving up.
-					const rest = options.maxTotalWaitMs - waited;
-					if (rest > 0 && decision.waitMs === undefined) {
-						options.onRetry?.({ attempt, waitMs: rest, error });
-						waited += rest;
-						await options.sleep(rest);
-						continue;
-					}
-				}
-				if (decision.waitMs !== undefined || decision.untilBudget) throw new RetryBudgetExceededError(error, waited, wait);
-				throw error;
-			}
-			options.onRetry?.({ attempt, waitMs: wait, error });
-			waited += wait;
-			await options.sleep(wait);
+		} catch (caught) {
+			error = caught;
 		}
+		const decision = classify(error);
+		if (!decision.retry) throw error;
+		if (attempt >= options.maxAttempts && !decision.untilBudget) throw error;
+		const wait = Math.max(decision.waitMs ?? 0, backoffDelay(attempt, options), decision.untilBudget ? 100 : 0);
+		if (waited + wait > options.maxTotalWaitMs) {
+			if (decision.untilBudget) {
+				// Spend what is left of the budget on one last attempt before giving up.
+				const rest = options.maxTotalWaitMs - waited;
+				if (rest > 0 && decision.waitMs === undefined) {
+					options.onRetry?.({ attempt, waitMs: rest, error });
+					waited += rest;
+					await options.sleep(rest);
+					continue;
+				}
+			}
+			if (decision.waitMs !== undefined || decision.untilBudget) throw new RetryBudgetExceededError(error, waited, wait);
+			throw error;
+		}
+		options.onRetry?.({ attempt, waitMs: wait, error });
+		waited += wait;
+		await options.sleep(wait);
 	}
 }

@@ -1,5 +1,5 @@
 'use strict';
-// A core Transport on node:http for the benchmarks (the JS twin of test/support/nodeTransport.ts):
+// A core Transport on node:http for the benchmarks (the JS twin of test/support/nodeTransport.tsx):
 // JSON body, lower-case headers, parsed body, no throw on HTTP errors. Keep-alive, as n8n's
 // helpers.httpRequest keeps connections too.
 const http = require('node:http');

@@ -151,6 +151,10 @@ export class WebhookConflictError extends ActitoApiError {
 
 const seg = (text: string) => encodeURIComponent(text);
 
+
+/** What a 404 that means "absent" turns into, so that the answer is checked outside the error handler. */
+const NOT_FOUND = Symbol('not found');
+
 export class ActitoApi {
 	constructor(readonly client: ActitoClient) {}
 
@@ -202,18 +206,17 @@ export class ActitoApi {
 	async getProfile(table: string, key: string | { attribute: string; value: string }): Promise<RawProfile | null> {
 		const k = typeof key === 'string' ? seg(key) : `${seg(key.attribute)}=${seg(key.value)}`;
 		const path = `/profiles/v5/entities/${this.e}/profile-tables/${seg(table)}/profiles/${k}`;
-		try {
-			const body = await this.client.request<unknown>('GET', path);
-			// The key may be an e-mail: the call is named without it.
-			return checkProfile(body, `GET ${redactIdentifiers(path.replace(/\/profiles\/[^/]*$/, '/profiles/<key>'))}`);
-		} catch (error) {
+		const body = await this.client.request<unknown>('GET', path).catch((error: unknown) => {
 			// The entity check in the client turns a wrong entity into its own message; a plain 404 is "no such profile".
 			if (error instanceof ActitoApiError && error.status === 404 && !/entity ".*" does not exist/.test(error.message)) {
 				if (/table/i.test(error.serviceMessage ?? '') && /does not exist/i.test(error.serviceMessage ?? '')) throw error;
-				return null;
+				return NOT_FOUND;
 			}
 			throw error;
-		}
+		});
+		if (body === NOT_FOUND) return null;
+		// The key may be an e-mail: the call is named without it.
+		return checkProfile(body, `GET ${redactIdentifiers(path.replace(/\/profiles\/[^/]*$/, '/profiles/<key>'))}`);
 	}
 
 	/**
@@ -283,24 +286,17 @@ export class ActitoApi {
 
 	/** null when it does not exist. */
 	async getWebhookSubscription(id: string): Promise<WebhookSubscription | null> {
-		try {
-			const s = await this.client.request<unknown>('GET', this.webhookPath(id));
-			return checkSubscription(s, `GET ${this.webhookPath(id)}`);
-		} catch (error) {
-			if (error instanceof ActitoApiError && error.status === 404) return null;
+		const s = await this.client.request<unknown>('GET', this.webhookPath(id)).catch((error: unknown) => {
+			if (error instanceof ActitoApiError && error.status === 404) return NOT_FOUND;
 			throw error;
-		}
+		});
+		if (s === NOT_FOUND) return null;
+		return checkSubscription(s, `GET ${this.webhookPath(id)}`);
 	}
 
 	/** POST …/webhookSubscription → {id}. A 409 names the subscription in the way. */
 	async createWebhookSubscription(input: WebhookSubscriptionInput): Promise<{ id: string }> {
-		try {
-			const body = await this.client.request<unknown>('POST', this.webhookPath(), { body: subscriptionBody(input) });
-			if (!isPlainObject(body) || !((typeof body.id === 'string' && body.id) || typeof body.id === 'number')) {
-				throw actitoContractError(`POST ${this.webhookPath()}`, `${describeBody(body)} instead of {id}`);
-			}
-			return { id: String(body.id) };
-		} catch (error) {
+		const body = await this.client.request<unknown>('POST', this.webhookPath(), { body: subscriptionBody(input) }).catch(async (error: unknown) => {
 			if (!(error instanceof ActitoApiError) || error.status !== 409) throw error;
 			let existing: WebhookSubscription | undefined;
 			try {
@@ -315,7 +311,11 @@ export class ActitoApi {
 					'. Delete that subscription, or let this workflow share it.',
 				existing,
 			);
+		});
+		if (!isPlainObject(body) || !((typeof body.id === 'string' && body.id) || typeof body.id === 'number')) {
+			throw actitoContractError(`POST ${this.webhookPath()}`, `${describeBody(body)} instead of {id}`);
 		}
+		return { id: String(body.id) };
 	}
 
 	/** PUT …/webhookSubscription/{id} */
@@ -325,13 +325,13 @@ export class ActitoApi {
 
 	/** DELETE …/webhookSubscription/{id}; false when it was already gone. */
 	async deleteWebhookSubscription(id: string): Promise<boolean> {
-		try {
-			await this.client.request('DELETE', this.webhookPath(id));
-			return true;
-		} catch (error) {
-			if (error instanceof ActitoApiError && error.status === 404) return false;
-			throw error;
-		}
+		return this.client.request('DELETE', this.webhookPath(id)).then(
+			() => true,
+			(error: unknown) => {
+				if (error instanceof ActitoApiError && error.status === 404) return false;
+				throw error;
+			},
+		);
 	}
 
 	// ---------- custom tables [doc; search envelope assumed] ----------
@@ -360,16 +360,15 @@ export class ActitoApi {
 
 	/** GET …/record/{businessKey}; null when absent. */
 	async getCustomRecord(table: string, businessKey: string): Promise<CustomRecord | null> {
-		try {
-			const body = await this.client.request<unknown>('GET', this.recordPath(table, businessKey));
-			if (!isPlainObject(body) || !Array.isArray(body.properties)) {
-				throw actitoContractError(`GET ${this.recordPath(table, '<key>')}`, `${describeBody(body)} instead of {businessKey, properties}`);
-			}
-			return body as unknown as CustomRecord;
-		} catch (error) {
-			if (error instanceof ActitoApiError && error.status === 404 && !/custom table/i.test(error.serviceMessage ?? '')) return null;
+		const body = await this.client.request<unknown>('GET', this.recordPath(table, businessKey)).catch((error: unknown) => {
+			if (error instanceof ActitoApiError && error.status === 404 && !/custom table/i.test(error.serviceMessage ?? '')) return NOT_FOUND;
 			throw error;
+		});
+		if (body === NOT_FOUND) return null;
+		if (!isPlainObject(body) || !Array.isArray(body.properties)) {
+			throw actitoContractError(`GET ${this.recordPath(table, '<key>')}`, `${describeBody(body)} instead of {businessKey, properties}`);
 		}
+		return body as unknown as CustomRecord;
 	}
 
 	/** DELETE …/record/{businessKey} */

@@ -311,16 +311,14 @@ export class ActitoClient {
 			await this.takeMinuteBudget();
 			this.stats.requests++;
 			const headers: Record<string, string> = { accept: 'application/json', authorization: token ? `Bearer ${token}` : this.apiKey };
-			try {
-				return await this.transport({
-					method,
-					url: this.baseUrl + path,
-					headers,
-					qs: options.qs,
-					body: options.body,
-					timeoutMs: this.timeoutMs,
-				});
-			} catch (error) {
+			return await this.transport({
+				method,
+				url: this.baseUrl + path,
+				headers,
+				qs: options.qs,
+				body: options.body,
+				timeoutMs: this.timeoutMs,
+			}).catch((error: unknown) => {
 				// Network failures are retried like 5xx; the transport's text may contain the URL but not secrets.
 				throw new ActitoApiError(
 					this.clean(`Could not reach Actito at ${this.baseUrl} (${(error as Error)?.message ?? error}): check the hosting environment or base URL.`),
@@ -328,7 +326,7 @@ export class ActitoClient {
 					method,
 					path,
 				);
-			}
+			});
 		} finally {
 			this.slots.release();
 		}

@@ -64,7 +64,7 @@ export const META_KEY_RULES: Readonly<Record<MetaKey, MetaKeyRule>> = {
 };
 
 const WIRE_HASH = /^[0-9a-f]{64}$/;
-const WIRE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const WIRE_CONTROL = /[\p{Cc}\u2028\u2029]/u;
 // Something@something.tld, also with spaces or odd case around it.
 const LOOKS_EMAIL = /[^\s@]@[^\s@]+\.[^\s@]{2,}/;
 const PHONE_CHARS = /^[\d\s+\-.()/\u00a0]+$/;

@@ -36,7 +36,8 @@ function invalid(reason: string): string {
 const MAX_INPUT = 1024;
 const MAX_EXTERN_ID = 256;
 const HEX64 = /^[0-9a-fA-F]{64}$/;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F).
+const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // Zero-width characters are copy-paste debris (BOMs from CSV files, ZWSP from web forms).
 const ZERO_WIDTH_ALL = /[\u200b\u2060\ufeff]/g;
@@ -328,7 +329,7 @@ const FIRST_LETTER = /^\p{L}\p{M}*/u;
 
 /** Lowercase letters (any script, UTF-8) without spaces, punctuation or digits; NFC. */
 // Latin-1 text is already NFC and lowercases within Latin-1: no Unicode normalization needed.
-const LATIN1 = /^[\u0000-\u00ff]+$/;
+const LATIN1 = /^[^\u0100-\uffff]+$/;
 const LATIN1_NOT_LETTER = /[^A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]/g;
 
 function lettersOnly(s: string): string {

@@ -429,23 +429,20 @@ export class MetaClient {
 		}
 		this.stats.requests++;
 		if (options.upload) this.stats.uploadCalls++;
-		let response: HttpResponse;
-		try {
-			response = await this.transport({
-				method,
-				url: `${this.root}/${path}`,
-				qs,
-				headers: { authorization: `Bearer ${accessToken}` },
-				body: options.body,
-				timeoutMs: this.timeoutMs,
-			});
-		} catch (error) {
+		const response: HttpResponse = await this.transport({
+			method,
+			url: `${this.root}/${path}`,
+			qs,
+			headers: { authorization: `Bearer ${accessToken}` },
+			body: options.body,
+			timeoutMs: this.timeoutMs,
+		}).catch((error: unknown) => {
 			throw new MetaApiError({
 				status: 0,
 				kind: 'transient',
 				message: `Network error: ${this.redact(error instanceof Error ? error.message : String(error))}`,
 			});
-		}
+		});
 		const usage = readUsage(response.headers);
 		const body = response.body as { error?: GraphErrorBody } | undefined;
 		if (response.status >= 400 || !body || typeof body !== 'object' || body.error) {

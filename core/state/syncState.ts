@@ -108,14 +108,16 @@ export function readState(bucket: Record<string, unknown>, link: string): OpenSt
 			`The sync state of ${link} has version ${String(state.version)}, this package reads version ${STATE_VERSION}. Update the package, or ${fix}`,
 		);
 	}
+	let failure: unknown;
 	try {
 		return { state: { ...state, runs: [...(state.runs ?? [])] }, members: decodeMembers(state.members), isNew: false };
 	} catch (error) {
-		if (error instanceof MemberCodecError) {
-			throw new SyncStateError(`The member list in the sync state of ${link} cannot be read (${error.message}). ${fix}`);
-		}
-		throw error;
+		failure = error;
 	}
+	if (failure instanceof MemberCodecError) {
+		throw new SyncStateError(`The member list in the sync state of ${link} cannot be read (${failure.message}). ${fix}`);
+	}
+	throw failure;
 }
 
 export function openState(

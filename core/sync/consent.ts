@@ -50,7 +50,8 @@ const FALSE_WORDS = new Set([
 
 // Invisible characters that copy-paste and exports leave behind: zero-width spaces and joiners,
 // BOM, soft hyphen, word joiner, bidi marks and isolates, other format characters.
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]/g;
+// An alternation, not one class: some of these are combining marks, which a class would misread.
+const INVISIBLE = /\u00ad|\u034f|\u061c|\u115f|\u1160|\u17b4|\u17b5|\u180e|[\u200b-\u200f]|[\u202a-\u202e]|[\u2060-\u206f]|\u3164|\ufeff|\uffa0/g;
 const FORMAT = /\p{Cf}/gu;
 const MARKS = /\p{M}/gu;
 const SEPARATORS = /[\s\-_./\\'’`´"“”«»‹›]+/g;

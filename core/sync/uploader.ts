@@ -177,9 +177,8 @@ export async function uploadChanges(
 				if (options.dryRun) {
 					report.sample = batch.slice(0, 3).map((r) => r.row);
 				} else {
-					let answer;
-					try {
-						answer = await client.upload({
+					const outcome = await client
+						.upload({
 							audienceId: options.audienceId,
 							operation,
 							schema,
@@ -190,8 +189,10 @@ export async function uploadChanges(
 								lastBatchFlag: report.lastBatch,
 								estimatedNumTotal: list.length,
 							},
-						});
-					} catch (error) {
+						})
+						.then((answer) => ({ answer }), (error: unknown) => ({ error }));
+					if ('error' in outcome) {
+						const { error } = outcome;
 						// "Stop removals; report" (Meta's rule for 1870047): leavers wait for a later
 						// run, but the additions still go, so a small audience can grow out of it.
 						if (operation !== 'remove' || !(error instanceof MetaApiError) || error.kind !== 'too_small') throw error;
@@ -200,6 +201,7 @@ export async function uploadChanges(
 						summary.warning = describeError(error);
 						break;
 					}
+					const { answer } = outcome;
 					report.numReceived = answer.numReceived;
 					report.numInvalidEntries = answer.numInvalidEntries;
 					summary.invalidAtMeta += answer.numInvalidEntries ?? 0;

@@ -414,8 +414,8 @@ async function reRead(ctx: IWebhookFunctions, items: INodeExecutionData[], maxWa
 			item.json.deleted = true;
 			continue;
 		}
-		const { profileId: _ignored, ...flat } = flattenProfile(raw, settings);
-		Object.assign(item.json, flat, { deleted: false });
+		// The item keeps the profile id it came with.
+		Object.assign(item.json, flattenProfile(raw, settings), { profileId: id, deleted: false });
 	}
 }
 

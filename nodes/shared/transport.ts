@@ -10,7 +10,7 @@ import { lowerCaseHeaders, parseBody, type Transport } from '../../core/http';
 import { MetaClient } from '../../core/meta/metaClient';
 
 interface HttpHelperHost {
-	helpers: { httpRequest(options: IHttpRequestOptions): Promise<any> };
+	helpers: { httpRequest(options: IHttpRequestOptions): Promise<unknown> };
 }
 
 interface CredentialHost {
@@ -95,7 +95,7 @@ export async function metaClientFrom(host: HttpHelperHost & CredentialHost, opti
 /**
  * A Transport for credential tests, whose context offers only the legacy `request` helper.
  */
-export function requestTransport(host: { helpers: { request(options: object): Promise<any> } }): Transport {
+export function requestTransport(host: { helpers: { request(options: object): Promise<unknown> } }): Transport {
 	return async (request) => {
 		const response = (await host.helpers.request({
 			method: request.method,

@@ -9,7 +9,7 @@ const http = require('node:http');
 
 const { startMetaSandbox } = require('../../sandbox/meta');
 const { startActitoSandbox } = require('../../sandbox/actito');
-const { buildWorkflow } = require('../../bin/actito-meta-workflow');
+const { buildWorkflow } = require('../../generator/actito-meta-workflow');
 const { createN8nHost, packPackage } = require('./n8nHost');
 
 const REPO = path.join(__dirname, '..', '..');

@@ -12,7 +12,7 @@ const ACT = 'act_100000000000001';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let sandbox: { url: string; close: () => Promise<void> };
-let listenersBefore: Function[];
+let listenersBefore: Array<(...args: any[]) => void>;
 const saved: Record<string, PropertyDescriptor | undefined> = {};
 
 beforeAll(async () => {

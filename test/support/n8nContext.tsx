@@ -458,7 +458,7 @@ export async function runListSearch(
 	method: string,
 	options: ContextOptions & { filter?: string; paginationToken?: string } = {},
 ) {
-	const fn = (nodeType.methods?.listSearch as Record<string, Function> | undefined)?.[method];
+	const fn = (nodeType.methods?.listSearch as Record<string, (...args: any[]) => any> | undefined)?.[method];
 	if (!fn) throw new Error(`n8nContext: ${nodeType.description.name} has no listSearch method ${method}`);
 	return fn.call(createLoadOptionsContext(nodeType, options), options.filter, options.paginationToken);
 }
@@ -468,7 +468,7 @@ export async function runCredentialTest(nodeType: INodeType, credentialType: str
 	const declared = nodeType.description.credentials?.find((c) => c.name === credentialType);
 	const testName = declared?.testedBy;
 	if (typeof testName !== 'string') throw new Error(`n8nContext: ${nodeType.description.name} declares no test for ${credentialType}`);
-	const fn = (nodeType.methods?.credentialTest as Record<string, Function> | undefined)?.[testName];
+	const fn = (nodeType.methods?.credentialTest as Record<string, (...args: any[]) => any> | undefined)?.[testName];
 	if (!fn) throw new Error(`n8nContext: ${nodeType.description.name} has no credentialTest ${testName}`);
 	const ctx = { helpers: { request: createLegacyRequest() }, logger: { debug() {}, info() {}, warn() {}, error() {} } };
 	return fn.call(ctx, { id: 'test', name: 'test', type: credentialType, data });

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'actito-meta-workflow.js');
+const BIN = path.join(__dirname, '..', '..', 'generator', 'actito-meta-workflow.js');
 const BASE = [
 	'--table', 'Customers',
 	'--segmentation', 'Audiences:VIP',

@@ -6,14 +6,14 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 const TOP = ['core', 'nodes', 'credentials', 'scripts', 'sandbox', 'test', 'bench', 'templates', 'docs', 'bin', 'generator', '.ci', '.github'];
 // A path-like token that starts at a top-level folder of this repository and names a file.
-const REFERENCE = new RegExp(`(?<![\\w./-])((?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w./-]*\\.(?:json|mjs|js|ts|md|yml|sh|png|svg))(?![\\w])`, 'g');
+const REFERENCE = new RegExp(`(?<![\\w./-])((?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w./-]*\\.(?:json|mjs|js|tsx|ts|md|yml|sh|png|svg))(?![\\w])`, 'g');
 
 function walk(dir: string, out: string[] = []): string[] {
 	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
 		if (['node_modules', 'dist', '.git', '.tmp', 'coverage'].includes(entry.name)) continue;
 		const full = path.join(dir, entry.name);
 		if (entry.isDirectory()) walk(full, out);
-		else if (/\.(ts|js|mjs|md)$/.test(entry.name)) out.push(full);
+		else if (/\.(tsx?|js|mjs|md)$/.test(entry.name)) out.push(full);
 	}
 	return out;
 }
