@@ -576,7 +576,7 @@ class N8nHost {
 /** A host on a free loopback port, in a fresh temp user folder unless one is given. */
 async function createN8nHost({ userFolder, port, env, version } = {}) {
 	const host = new N8nHost({ userFolder, port: port || (await freePort()), env, version });
-	// For processes a test starts itself (test/support/n8nProcess.ts), one at a time per host.
+	// For processes a test starts itself (test/support/n8nProcess.tsx), one at a time per host.
 	host.spareBrokerPort = await freePort();
 	return host;
 }
