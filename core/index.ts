@@ -19,3 +19,8 @@ export { MetaApiError } from './meta/metaErrors';
 export { ActitoClient, ActitoApiError } from './actito/actitoClient';
 export { ActitoApi } from './actito/actitoApi';
 export { flattenProfile, isInSegmentation } from './actito/profile';
+export * from './link/config';
+export * from './sync/wanted';
+export * from './sync/sessions';
+export { runSync, openLinkState, tripsGuard, acknowledgeRefusals, MassRemovalGuardError, SyncSetupError } from './sync/run';
+export type { SyncRunInput, SyncRunOutcome, SyncDetails, RefusedProfile, ChangeRecord } from './sync/run';

@@ -8,6 +8,7 @@ import type { MetaClient } from '../meta/metaClient';
 import { MetaApiError } from '../meta/metaErrors';
 import { RetryBudgetExceededError } from '../retry';
 import { chunk, clampBatchSize, removalRow } from './batching';
+import { newSessionId, type SessionKind } from './sessions';
 
 export interface UploadRow {
 	/** Index of the input item, for pairing and per-item errors. */
@@ -33,6 +34,8 @@ export interface UploadOptions {
 	mode?: 'sync' | 'replace';
 	onBatchAccepted?: (batch: AcceptedBatch) => void;
 	now?: () => number;
+	/** Marks the session ids (core/sync/sessions.ts): `hourly` when a link's state commits them, else `items`. */
+	sessionKind?: SessionKind;
 }
 
 export interface BatchReport {
@@ -162,7 +165,7 @@ export async function uploadChanges(
 			if (!list.length && operation !== 'replace') continue;
 			const batches = chunk(list, batchSize);
 			if (!batches.length) batches.push([]);
-			const sessionId = client.newSessionId();
+			const sessionId = newSessionId(options.sessionKind ?? 'items');
 			summary.sessions.push(String(sessionId));
 			for (let b = 0; b < batches.length; b++) {
 				const batch = batches[b];
