@@ -24,3 +24,4 @@ export * from './sync/wanted';
 export * from './sync/sessions';
 export { runSync, openLinkState, tripsGuard, acknowledgeRefusals, MassRemovalGuardError, SyncSetupError } from './sync/run';
 export type { SyncRunInput, SyncRunOutcome, SyncDetails, RefusedProfile, ChangeRecord } from './sync/run';
+export * from './state/estimateCache';

@@ -125,7 +125,7 @@ const RUN_MODES = new Set(['incremental', 'full']);
 function resetHint(link: string): string {
 	return (
 		`Nothing was changed. To start this link afresh on purpose, turn on "Discard Stored State" in the Sync from Actito Audience step for one run ` +
-		`(the next run re-reads every member and replaces the Meta audience), or delete the key "${stateKey(link)}" from the workflow's static data, ` +
+		`(the next run re-reads every member and replaces the Meta audience), or reset it by deleting the key "${stateKey(link)}" from the workflow's static data, ` +
 		'or restore the previous workflow version.'
 	);
 }

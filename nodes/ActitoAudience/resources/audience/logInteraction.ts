@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { acknowledgeRefusals } from '../../../../core/sync/run';
 import { apiFor } from '../../shared';
 
 const show = { show: { operation: ['logInteraction'] } };
@@ -71,16 +72,22 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		});
 	}
 	const moment = new Date().toISOString();
+	// The record fields the Actito contract (docs/contracts/actito.md) and the README name.
 	const properties: Array<{ name: string; value: unknown }> = [
 		{ name: 'profileId', value: profileId },
-		{ name: 'Event', value: this.getNodeParameter('event', i) as string },
-		{ name: 'Moment', value: moment },
+		{ name: 'event', value: this.getNodeParameter('event', i) as string },
+		{ name: 'moment', value: moment },
 	];
+
 	const audience = String(this.getNodeParameter('interactionAudience', i, '') ?? '');
 	if (audience) properties.push({ name: 'audience', value: audience });
 	const extra = this.getNodeParameter('extraProperties.property', i, []) as Array<{ name: string; value: string }>;
 	for (const p of extra) if (p.name) properties.push({ name: p.name, value: p.value });
 	const created = await api.createCustomRecord(table, properties as never);
+	// A refusal from the sync step (its item carries the link) is logged: it leaves the state's
+	// list of refusals to log. One that failed stays there and comes out of the next run again.
+	const link = (this.getInputData()[i]?.json as IDataObject | undefined)?.link;
+	if (typeof link === 'string' && link) acknowledgeRefusals(this.getWorkflowStaticData('global'), link, [profileId]);
 	const json: IDataObject = { businessKey: created.businessKey, customTable: table, profileId, moment };
 	return [{ json, pairedItem: { item: i } }];
 }
