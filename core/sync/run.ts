@@ -136,6 +136,9 @@ export class MassRemovalGuardError extends Error {
 
 const MAX_PENDING_REFUSALS = 100_000;
 
+/** Put into the Meta audience's description, it makes the next run a full reconcile (then it is removed). */
+export const RECONCILE_TAG = /\[actito-meta:\s*reconcile\]/i;
+
 function reasonFor(why: WhyNot | null): ChangeReason {
 	switch (why) {
 		case 'not_member':
@@ -416,6 +419,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 	const badMoments = { not_a_date: 0, in_the_future: 0 };
 	let failure: unknown = null;
 	let removalsRefusedByMeta = false;
+	let reconcileTagToClear: string | null = null;
 	const adds = new SessionWriter(runner, 'add');
 	const removes = new SessionWriter(runner, 'remove');
 	const replacer = new SessionWriter(runner, 'replace');
@@ -465,7 +469,12 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 		}
 		replace = replaceReasons.length > 0;
 		notes.push(...replaceReasons.map((r) => `Replace: ${r}.`));
-		mode = replace ? 'full' : chooseMode(open, config, Boolean(input.forceFullReconcile), started.getTime());
+		// Forcing a full reconcile without editing the workflow: the tag in the Meta audience's
+		// description (Ads Manager → audience → Edit description) asks the next run for one.
+		const reconcileAsked = typeof audience.description === 'string' && RECONCILE_TAG.test(audience.description);
+		if (reconcileAsked) notes.push('Full reconcile asked for by the tag [actito-meta: reconcile] in the Meta audience description.');
+		mode = replace ? 'full' : chooseMode(open, config, Boolean(input.forceFullReconcile) || reconcileAsked, started.getTime());
+		reconcileTagToClear = reconcileAsked ? String(audience.description) : null;
 		if (!replace && mode === 'incremental' && state.wantedKey && state.wantedKey !== wantedKey) {
 			mode = 'full';
 			notes.push('Full reconcile: the audience rule or the consent settings changed.');
@@ -651,6 +660,10 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 			}
 			await removes.flush(true);
 			await adds.flush(true);
+		}
+		if (reconcileTagToClear !== null && !dryRun && !guardTripped) {
+			const description = withLinkMarker(reconcileTagToClear.replace(RECONCILE_TAG, '').replace(/\s+/g, ' ').trim(), link);
+			await input.meta.updateAudience(config.meta.audienceId, { description });
 		}
 		if (badMoments.not_a_date || badMoments.in_the_future) {
 			notes.push(

@@ -243,3 +243,21 @@ describe('runSync', () => {
 		await s.actitoControl('POST', 'profiles/changes', list.filter((p) => p.segments.includes(VIP)).map((p) => ({ profileId: p.profileId, attributes: { marketingConsent: p.attributes.marketingConsent ?? null } })));
 	});
 });
+
+describe('forcing a full reconcile without editing the workflow', () => {
+	it('the tag [actito-meta: reconcile] in the Meta audience description makes the next run full, then goes', async () => {
+		const audienceId = await createMetaAudience(s, 'tagged');
+		const bucket: Record<string, unknown> = {};
+		const { actito, meta } = clients();
+		await runSync({ config: configFor(audienceId), actito, meta, bucket });
+		expect((await runSync({ config: configFor(audienceId), actito, meta, bucket })).details.mode).toBe('incremental');
+		const a = await meta.getAudience(audienceId, ['description']);
+		await meta.updateAudience(audienceId, { description: `${a.description} [actito-meta: reconcile]` });
+		const out = await runSync({ config: configFor(audienceId), actito, meta, bucket });
+		expect(out.details.mode).toBe('full');
+		const after = await meta.getAudience(audienceId, ['description']);
+		expect(after.description).not.toMatch(/reconcile/);
+		expect(after.description).toContain('[actito-meta link:');
+		expect((await runSync({ config: configFor(audienceId), actito, meta, bucket })).details.mode).toBe('incremental');
+	});
+});
