@@ -192,6 +192,13 @@ function nodeOutput(result, nodeName, outputIndex = 0) {
 	return items ? items.map((i) => i.json) : null;
 }
 
+/** A failed `n8n execute` in one line: the error's message and description, or stderr. */
+function describeRunError(run) {
+	const e = runError(run && run.result);
+	if (!e) return String((run && run.stderr) || '').slice(0, 800);
+	return `${e.message}${e.description ? ` — ${e.description}` : ''}`.slice(0, 800);
+}
+
 function runError(result) {
 	return (result && result.data && result.data.resultData && result.data.resultData.error) || null;
 }
@@ -218,4 +225,5 @@ module.exports = {
 	setupN8n,
 	nodeOutput,
 	runError,
+	describeRunError,
 };

@@ -67,7 +67,7 @@ describe('faults in a real n8n', () => {
 	async function run() {
 		const result = await host.execute(workflow.id);
 		if (result.exitCode !== 0) {
-			throw new Error(`n8n execute failed: ${JSON.stringify(scenario.runError(result.result) ?? result.stderr).slice(0, 800)}`);
+			throw new Error(`n8n execute failed: ${scenario.describeRunError(result)}`);
 		}
 		return result.result;
 	}

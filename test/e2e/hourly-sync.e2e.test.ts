@@ -52,7 +52,7 @@ describe('hourly sync in a real n8n', () => {
 	async function run({ expectFailure = false } = {}) {
 		const result = await host.execute(workflow.id);
 		if (!expectFailure && result.exitCode !== 0) {
-			throw new Error(`n8n execute failed: ${JSON.stringify(scenario.runError(result.result) ?? result.stderr).slice(0, 800)}`);
+			throw new Error(`n8n execute failed: ${scenario.describeRunError(result)}`);
 		}
 		const ran = Object.keys(result.result?.data?.resultData?.runData ?? {});
 		if (!ran.includes(scenario.SYNC_NODE)) {

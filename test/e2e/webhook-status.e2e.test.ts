@@ -40,7 +40,7 @@ describe('real-time push, hourly backstop and status page in a running n8n', () 
 
 	async function hourly() {
 		const result = await host.execute(workflow.id);
-		if (result.exitCode !== 0) throw new Error(`hourly run failed: ${JSON.stringify(scenario.runError(result.result) ?? result.stderr).slice(0, 600)}`);
+		if (result.exitCode !== 0) throw new Error(`hourly run failed: ${scenario.describeRunError(result)}`);
 		return scenario.nodeOutput(result.result, scenario.SYNC_NODE)[0];
 	}
 

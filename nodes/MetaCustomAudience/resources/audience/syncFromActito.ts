@@ -263,7 +263,10 @@ interface RunOptions {
 
 /** The link configuration from this node's parameters (the one place a user sets it). */
 export function linkConfigFrom(ctx: IExecuteFunctions, entity: string): LinkConfig {
-	const str = (name: string, fallback = '') => String(ctx.getNodeParameter(name, 0, fallback, { extractValue: true }) ?? '').trim();
+	// extractValue only for resource locators: n8n refuses it for other parameter types.
+	const LOCATORS = new Set(['table', 'segmentation']);
+	const str = (name: string, fallback = '') =>
+		String(ctx.getNodeParameter(name, 0, fallback, LOCATORS.has(name) ? { extractValue: true } : undefined) ?? '').trim();
 	const limits = ctx.getNodeParameter('limits', 0, {}) as Limits;
 	const rule = str('audienceRule', 'segmentation');
 	const mapping = (ctx.getNodeParameter('identifiers.mapping', 0, []) as Array<{ key: string; field: string }>) ?? [];
