@@ -444,6 +444,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 		}
 		if (state.replacePending) replaceReasons.push('a replace detected by an earlier run is still to be done');
 		let sweep = false;
+		let sweepSinceMs: number | null = null;
 		if (!open.isNew) {
 			try {
 				const sessions = await input.meta.getSessions(config.meta.audienceId);
@@ -458,6 +459,9 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 					};
 				}
 				sweep = classes.items.length > 0 && Boolean(previousRunStart);
+				sweepSinceMs = classes.itemsSinceMs;
+				// Seen once: the next run does not sweep for the same sessions again.
+				run.sessions.push(...classes.items);
 				if (sweep) notes.push(`The real-time flow uploaded ${classes.items.length} session(s) since the last run: changed profiles that are not wanted are removed as well.`);
 				state.recoveryCheck = { ok: true, at: started.toISOString() };
 			} catch (error) {
@@ -597,7 +601,10 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 				continue;
 			}
 			if (inMembers) netRemovals.set(id, reasonFor(d.whyNot));
-			else if (sweep && incremental) netRemovals.set(id, 'realtime_backstop');
+			// Only profiles changed since the real-time flow uploaded can be there without the state knowing.
+			else if (sweep && incremental && moment && 'ms' in moment && (sweepSinceMs === null || moment.ms >= sweepSinceMs)) {
+				netRemovals.set(id, 'realtime_backstop');
+			}
 		}
 
 		if (replace) {

@@ -43,10 +43,12 @@ export interface SessionClasses {
 	unknown: string[];
 	/** Item-flow sessions since the last hourly run started: the real-time flow is active. */
 	items: string[];
+	/** Start of the earliest of those (epoch ms, less the clock tolerance), or null. */
+	itemsSinceMs: number | null;
 }
 
 export function classifySessions(state: LinkState, sessions: SessionInfo[]): SessionClasses {
-	const out: SessionClasses = { unknown: [], items: [] };
+	const out: SessionClasses = { unknown: [], items: [], itemsSinceMs: null };
 	if (!state.runs.length) return out;
 	const known = new Set<string>();
 	for (const run of state.runs) for (const id of run.sessions) known.add(String(id));
@@ -60,7 +62,10 @@ export function classifySessions(state: LinkState, sessions: SessionInfo[]): Ses
 		const startMs = s.start_time * 1000;
 		if (startMs < since) continue;
 		if (sessionKind(id) === 'items') {
-			if (startMs >= lastStart) out.items.push(id);
+			if (startMs >= lastStart) {
+				out.items.push(id);
+				out.itemsSinceMs = Math.min(out.itemsSinceMs ?? Infinity, startMs - CLOCK_TOLERANCE_MS);
+			}
 		} else out.unknown.push(id);
 	}
 	return out;

@@ -20,10 +20,7 @@ import { adAccountLocator, audienceLocator } from './shared';
 
 const AUDIENCE_OPERATIONS = ['syncFromActito', 'syncMembers', 'replaceMembers', 'getEstimatedSize', 'getUploadSessions'];
 
-// The sync step has three outputs (details, refused profiles, change set); every other operation one.
-const OUTPUTS =
-	'={{ $parameter["operation"] === "syncFromActito" ? ' +
-	'[{"type":"main","displayName":"Summary"},{"type":"main","displayName":"Refused"},{"type":"main","displayName":"Change Set"}] : ["main"] }}';
+
 
 export class MetaCustomAudience implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,8 +33,10 @@ export class MetaCustomAudience implements INodeType {
 		description: 'Sync hashed customers into Meta (Facebook/Instagram) customer-list Custom Audiences',
 		defaults: { name: 'Meta Custom Audience' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: OUTPUTS as unknown as INodeTypeDescription['outputs'],
-		// Not offered as an AI tool (no usableAsTool): its operations replace or wipe audiences and move a link's state.
+		// The sync step has three outputs (details, refused profiles, change set); every other operation one.
+		outputs: `={{ $parameter["operation"] === "syncFromActito" ? [{"type":"main","displayName":"Summary"},{"type":"main","displayName":"Refused"},{"type":"main","displayName":"Change Set"}] : ["main"] }}`,
+		// Not an AI tool: its operations replace or wipe audiences and move a link's state.
+		usableAsTool: undefined,
 		credentials: [
 			{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' },
 			{
@@ -64,12 +63,6 @@ export class MetaCustomAudience implements INodeType {
 				displayOptions: { show: { resource: ['audience'] } },
 				default: 'syncMembers',
 				options: [
-					{
-						name: 'Sync From Actito Audience',
-						value: 'syncFromActito',
-						action: 'Sync an audience from Actito',
-						description: 'The hourly step of a link: read Actito, decide, hash, upload and commit, in bounded memory',
-					},
 					{ name: 'Create Audience', value: 'createAudience', action: 'Create a customer list audience' },
 					{
 						name: 'Get Estimated Size',
@@ -83,6 +76,12 @@ export class MetaCustomAudience implements INodeType {
 						value: 'replaceMembers',
 						action: 'Replace all members of an audience',
 						description: 'Send the whole membership through usersreplace (keeps ad-set learning)',
+					},
+					{
+						name: 'Sync From Actito Audience',
+						value: 'syncFromActito',
+						action: 'Sync an audience from actito',
+						description: 'The hourly step of a link: read Actito, decide, hash, upload and commit, in bounded memory',
 					},
 					{
 						name: 'Sync Members',

@@ -60,6 +60,10 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
+function field(name: string, value: unknown): { name: string; value: unknown } {
+	return { name, value };
+}
+
 /** One custom-table record per item: each is one API call, so keep this for rare events. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const api = await apiFor(this);
@@ -73,10 +77,12 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	}
 	const moment = new Date().toISOString();
 	// The record fields the Actito contract (docs/contracts/actito.md) and the README name.
+	// (Built by a helper: n8n's lint reads `{ name, value }` literals as option lists and would
+	// "fix" these field names to title case, which Actito refuses.)
 	const properties: Array<{ name: string; value: unknown }> = [
-		{ name: 'profileId', value: profileId },
-		{ name: 'event', value: this.getNodeParameter('event', i) as string },
-		{ name: 'moment', value: moment },
+		field('profileId', profileId),
+		field('event', this.getNodeParameter('event', i) as string),
+		field('moment', moment),
 	];
 
 	const audience = String(this.getNodeParameter('interactionAudience', i, '') ?? '');

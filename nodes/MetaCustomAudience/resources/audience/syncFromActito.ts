@@ -165,14 +165,6 @@ export const properties: INodeProperties[] = [
 		options: [
 			{ displayName: 'Batch Size', name: 'batchSize', type: 'number', default: 10000, typeOptions: { minValue: 1, maxValue: 10000 } },
 			{
-				displayName: 'Max Actito Calls per Minute',
-				name: 'callsPerMinute',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 1, maxValue: 100 },
-				description: 'This workflow’s share of the licence’s 100 calls a minute',
-			},
-			{
 				displayName: 'Mass-Removal Guard: Max Share (%)',
 				name: 'maxRemovalPercent',
 				type: 'number',
@@ -187,6 +179,14 @@ export const properties: INodeProperties[] = [
 				default: 200,
 				typeOptions: { minValue: 0 },
 				description: 'The guard applies from this many removals on',
+			},
+			{
+				displayName: 'Max Actito Calls per Minute',
+				name: 'callsPerMinute',
+				type: 'number',
+				default: 60,
+				typeOptions: { minValue: 1, maxValue: 100 },
+				description: 'This workflow’s share of the licence’s 100 calls a minute',
 			},
 			maxWaitOption,
 			{ displayName: 'Overlap (Minutes)', name: 'overlapMinutes', type: 'number', default: 5, typeOptions: { minValue: 0 } },
