@@ -420,6 +420,8 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 	let failure: unknown = null;
 	let removalsRefusedByMeta = false;
 	let reconcileTagToClear: string | null = null;
+	/** Sessions the replace of this run is about: known from now on once it succeeded. */
+	const unknownSessions: string[] = [];
 	const adds = new SessionWriter(runner, 'add');
 	const removes = new SessionWriter(runner, 'remove');
 	const replacer = new SessionWriter(runner, 'replace');
@@ -445,11 +447,13 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 		if (state.replacePending) replaceReasons.push('a replace detected by an earlier run is still to be done');
 		let sweep = false;
 		let sweepSinceMs: number | null = null;
+		unknownSessions.push(...(state.replacePending?.sessions ?? []));
 		if (!open.isNew) {
 			try {
 				const sessions = await input.meta.getSessions(config.meta.audienceId);
 				const classes = classifySessions({ ...state, runs: history }, sessions);
 				if (classes.unknown.length) {
+					unknownSessions.push(...classes.unknown);
 					replaceReasons.push(
 						`Meta shows ${classes.unknown.length} upload session(s) this state does not know (a run that was stopped half-way, or an upload from elsewhere)`,
 					);
@@ -720,7 +724,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 		state.wantedKey = wantedKeyOf(config);
 		if (runner.batches > 0) state.schema = schemaOf(config);
 		// The replace made Meta exact: the uploads it was about are accounted for from now on.
-		if (replace && state.replacePending === null) run.sessions.push(...(stored?.state.replacePending?.sessions ?? []));
+		if (replace && state.replacePending === null) run.sessions.push(...new Set(unknownSessions));
 	}
 	state.candidateWatermark = null;
 	state.config = config;

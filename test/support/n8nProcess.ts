@@ -7,6 +7,8 @@ import * as path from 'node:path';
 
 interface HostLike {
 	n8nBin: string;
+	/** The host's own Node (2.41.1 needs Node 24); the test's Node when absent. */
+	nodeBin?: string;
 	env: Record<string, string>;
 	userFolder: string;
 }
@@ -24,7 +26,7 @@ export function startExecute(host: HostLike, workflowId: string): RunningExecute
 	fs.mkdirSync(dir, { recursive: true });
 	const outFile = path.join(dir, `killable-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.out`);
 	const outFd = fs.openSync(outFile, 'w');
-	const child = spawn(process.execPath, [host.n8nBin, 'execute', `--id=${workflowId}`], {
+	const child = spawn(host.nodeBin ?? process.execPath, [host.n8nBin, 'execute', `--id=${workflowId}`], {
 		cwd: host.userFolder,
 		env: host.env,
 		stdio: ['ignore', outFd, 'pipe'],

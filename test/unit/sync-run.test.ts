@@ -217,6 +217,8 @@ describe('runSync', () => {
 		const rec = await runSync({ config: configFor(audienceId), actito, meta, bucket });
 		expect(rec.details.replace).toBe(true);
 		await expectExact(audienceId);
+		// The replace accounted for the stray session: the next run does not replace again.
+		expect((await runSync({ config: configFor(audienceId), actito, meta, bucket })).details.replace).toBe(false);
 	});
 
 	it('a recovery check that fails is said in the run and on the state', async () => {
