@@ -345,9 +345,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		throw toNodeError(this.getNode(), { ...(error as object), name: (error as Error).name, message: `${e.message} (${where})`, hint: e.hint });
 	}
 	const link = details.link;
+	// A dry run (e.g. Try It) must not write the audit log: its refusals are only counted.
+	const toLog = details.dryRun ? [] : refused;
 	return [
-		[{ json: details as unknown as IDataObject, pairedItem }],
-		refused.map((r) => ({ json: { profileId: r.profileId, reason: r.reason, link }, pairedItem })),
+		[{ json: { ...(details as unknown as IDataObject), refusedToLog: refused.length }, pairedItem }],
+		toLog.map((r) => ({ json: { profileId: r.profileId, reason: r.reason, link }, pairedItem })),
 		changes.map((c) => ({ json: c as unknown as IDataObject, pairedItem })),
 	];
 }
