@@ -195,7 +195,7 @@ function nodeOutput(result, nodeName, outputIndex = 0) {
 /** A failed `n8n execute` in one line: the error's message and description, or stderr. */
 function describeRunError(run) {
 	const e = runError(run && run.result);
-	if (!e) return String((run && run.stderr) || '').slice(0, 800);
+	if (!e) return `exit ${run && run.exitCode}; stderr: ${String((run && run.stderr) || '').slice(-400)}; stdout: ${String((run && run.stdout) || '').slice(-400)}`;
 	return `${e.message}${e.description ? ` — ${e.description}` : ''}`.slice(0, 800);
 }
 
