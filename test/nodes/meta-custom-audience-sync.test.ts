@@ -190,3 +190,32 @@ describe('Sync from Actito Audience', () => {
 		expect(metaCalls).toBe(1);
 	});
 });
+
+describe('Sync Members never sends an unhashed value', () => {
+	it('a plain e-mail in meta.row, or an EXTERN_ID that is an e-mail, is refused by reason and never reaches Meta', async () => {
+		const audienceId = await createMetaAudience(s, 'node unhashed');
+		await s.metaControl('POST', 'requests/clear');
+		const schema = ['EXTERN_ID', 'EMAIL', 'PHONE'];
+		const items = [
+			{ json: { profileId: '1', action: 'add', meta: { schema, row: ['1', 'jane.doe@example.com', ''] } } },
+			{ json: { profileId: '2', action: 'add', meta: { schema, row: ['jane.doe@example.com', hashIdentifier('EMAIL', 'a@b.be'), ''] } } },
+			{ json: { profileId: '3', action: 'add', meta: { schema, row: ['3', hashIdentifier('EMAIL', 'c@d.be'), '+32 470 12 34 56'] } } },
+			{ json: { profileId: '4', action: 'add', meta: { schema, row: ['4', hashIdentifier('EMAIL', 'e@f.be'), ''] } } },
+		];
+		const [[summary]] = await runNode(meta, {
+			parameters: { resource: 'audience', operation: 'syncMembers', adAccount: rl(AD_ACCOUNT), audience: rl(audienceId), options: { commitState: false } },
+			items,
+			credentials: { metaMarketingApi: s.metaCredentials },
+		});
+		expect((summary.json.sent as IDataObject).add).toBe(1);
+		expect(summary.json.invalidByReason).toMatchObject({
+			'EMAIL: not a SHA-256 hash (refused, not sent)': 1,
+			'EXTERN_ID: looks like an e-mail or phone (refused, not sent)': 1,
+			'PHONE: not a SHA-256 hash (refused, not sent)': 1,
+		});
+		const wire = JSON.stringify(await s.metaControl('GET', 'requests'));
+		expect(wire).not.toContain('jane.doe');
+		expect(wire).not.toContain('470 12');
+		expect((await metaMembers(s, audienceId)).rows.map((r) => r[0])).toEqual(['4']);
+	});
+});
