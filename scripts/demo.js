@@ -56,7 +56,7 @@ function printRun(title, result) {
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
-	say('Preparing n8n (installed once into a cache folder; the first time takes several minutes)…');
+	say('Preparing n8n 1.123 (installed once into a cache folder; the first time takes about 5 minutes)…');
 	ensureN8n();
 	const sandboxes = await scenario.startSandboxes();
 	say(`Sandboxes: Meta ${sandboxes.meta.url}, Actito ${sandboxes.actito.url}`);
@@ -114,7 +114,7 @@ async function main() {
 			await host.activate(workflow.id);
 			await host.start();
 			say(`\nn8n is running: editor ${host.baseUrl}  (set up an owner account on first visit)`);
-			say(`status page:  ${host.webhookUrl(`actito-meta-status/${workflow.id}`)}  (header ${scenario.STATUS_HEADER}: ${scenario.STATUS_KEY})`);
+			say(`status page:  ${host.webhookUrl(`actito-meta-status/${workflow.id}`)}`);
 			say('Press Ctrl-C to stop.');
 			await new Promise((resolve) => process.once('SIGINT', resolve));
 		}
