@@ -129,6 +129,49 @@ describe('real-time push, hourly backstop and status page in a running n8n', () 
 		const actitoAfter = (await scenario.control(sandboxes.actito.url, 'GET', 'requests')).requests.length;
 		expect(actitoAfter - actitoBefore).toBe(0);
 	});
+	test('a delivery without the secret header is refused with 401 and sends nothing to Meta', async () => {
+		const hookId = realtime.nodes.find((n: Json) => n.name === 'Actito Webhook Trigger').webhookId;
+		const url = host.webhookUrl(`${hookId}/webhook`);
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const { profiles } = await scenario.control(sandboxes.actito.url, 'GET', 'profiles');
+		const outsider = profiles.find((p: Json) => !p.segments.includes(scenario.SEGMENTATION));
+		for (const headers of [{}, { 'x-actito-secret': 'not-the-secret' }]) {
+			const answer = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: JSON.stringify({ id: `forged-${Math.random()}`, data: { profileId: String(outsider.profileId) } }),
+			});
+			expect(answer.status).toBe(401);
+		}
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
+	});
+
+	test('an editor test run (mode manual) of the hourly workflow uploads nothing and leaves the static data untouched', async () => {
+		const headers = { 'content-type': 'application/json', 'browser-id': 'e2e-browser' };
+		const setup = await fetch(`${host.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ email: 'ops@example.test', firstName: 'Ops', lastName: 'Team', password: 'Sandbox-Pass-1' }),
+		});
+		expect(setup.status).toBe(200);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const before = JSON.stringify(await host.readStaticData(workflow.id));
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const run = await fetch(`${host.baseUrl}/rest/workflows/${workflow.id}/run`, {
+			method: 'POST',
+			headers: { ...headers, cookie },
+			body: JSON.stringify({ workflowData: workflow, triggerToStartFrom: { name: 'Try It' } }),
+		});
+		expect(run.status).toBe(200);
+		// The last step, Estimated Size, reads the audience: the run is over when Meta saw it.
+		await waitFor('the manual run to reach Estimated Size', async () => {
+			const { requests } = await scenario.control(sandboxes.meta.url, 'GET', 'requests');
+			return requests.some((r: Json) => r.method === 'GET' && r.path.endsWith(`/${audienceId}`)) ? true : null;
+		});
+		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
+		expect(JSON.stringify(await host.readStaticData(workflow.id))).toBe(before);
+	});
 });
 
 export {};
