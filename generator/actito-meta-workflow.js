@@ -1,36 +1,56 @@
 #!/usr/bin/env node
 'use strict';
-// Writes a ready hourly-sync workflow for one audience link, from the bundled template:
+// Writes a ready workflow for one audience link from the bundled templates:
 //   npx actito-meta-workflow --table Customers --segmentation Audiences:VIP \
-//     --ad-account act_123 --audience 2385… --actito-credential <id> --meta-credential <id> [--out file]
-// One file per audience. The workflow id is at most 16 characters (n8n silently drops the
-// static data of longer ids) and the file has no `staticData` key, so that re-importing an
-// updated workflow keeps the audience's sync state.
+//     --ad-account act_123 --audience 2385… --actito-credential <id> --meta-credential <id> \
+//     --status-credential <id> [--realtime] [--out file]
+// The hourly workflow holds the link's whole configuration in one node (Sync); --realtime writes
+// the near-real-time companion from the same options, so that both hash the same rows.
+// The workflow id is random (the status page's address is not guessable) and at most 16
+// characters (n8n 1.x silently drops the static data of longer ids); pass --id to regenerate a
+// workflow that exists (re-importing it then keeps its sync state: the file has no staticData key).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const TEMPLATE = path.join(__dirname, '..', 'templates', 'actito-meta-hourly-sync.json');
+const TEMPLATES = path.join(__dirname, '..', 'templates');
+const TEMPLATE = path.join(TEMPLATES, 'actito-meta-hourly-sync.json');
+const REALTIME_TEMPLATE = path.join(TEMPLATES, 'actito-meta-realtime-push.json');
 
 const OPTIONS = {
 	table: { required: true, help: 'Actito profile table (name or id), e.g. Customers' },
-	segmentation: { required: true, help: 'Actito audience as Category:Name, e.g. Audiences:VIP' },
+	segmentation: { help: 'Actito audience as Category:Name, e.g. Audiences:VIP' },
+	'audience-attribute': { help: 'or: the audience is the profiles whose attribute …' },
+	'audience-value': { help: '… equals this value' },
 	'ad-account': { required: true, help: 'Meta ad account, e.g. act_1234567890' },
 	audience: { required: true, help: 'Meta customer-list audience id' },
 	'actito-credential': { required: true, help: 'id of the Actito API credential in n8n' },
 	'actito-credential-name': { help: 'its name (default: Actito API)' },
 	'meta-credential': { required: true, help: 'id of the Meta Marketing API credential in n8n' },
 	'meta-credential-name': { help: 'its name (default: Meta Marketing API)' },
-	name: { help: 'workflow name (default: "Actito <segmentation> → Meta <audience>")' },
-	entity: { help: 'Actito entity, only to name the link in the workflow id (default: the credential’s)' },
-	'activated-at': { help: 'ISO moment of activation; its minute becomes the sync minute (default: now)' },
-	minute: { help: 'sync minute 0-59 (overrides --activated-at)' },
+	'status-credential': { help: 'id of a Header Auth credential that guards the status page (hourly)' },
+	'status-credential-name': { help: 'its name (default: Actito-Meta status page)' },
+	identifiers: { help: 'Meta key=Actito attribute pairs, e.g. EMAIL=emailAddress,PHONE=gsmNumber (default); EXTERN_ID is always the profile id' },
+	'country-attribute': { help: 'attribute with the profile country (default: country; "" for none)' },
 	'default-country': { help: 'ISO code for national phone numbers, e.g. BE' },
+	'consent-attribute': { help: 'attribute with marketing consent (default: marketingConsent)' },
+	'consent-subscription': { help: 'read consent from this subscription instead' },
 	'unknown-consent': { help: 'allow (default) or block' },
 	'full-reconcile-hours': { help: 'hours between full reconciles (default 24)' },
-	id: { help: 'workflow id, at most 16 characters (default: derived from the link)' },
+	'max-removal-percent': { help: 'mass-removal guard: largest share removed in one run (default 20)' },
+	'min-removals': { help: 'mass-removal guard: applies from this many removals (default 200)' },
+	name: { help: 'workflow name (default: "Actito <audience> → Meta <audience id>")' },
+	entity: { help: 'Actito entity, to name the link in audit records of the real-time flow' },
+	'activated-at': { help: 'ISO moment of activation; its minute becomes the sync minute (default: now)' },
+	minute: { help: 'sync minute 0-59 (overrides --activated-at)' },
+	realtime: { flag: true, help: 'write the near-real-time push workflow of the link instead of the hourly one' },
+	id: { help: 'workflow id, at most 16 characters (default: random)' },
 	out: { help: 'output file (default: standard output)' },
 };
+
+const META_KEYS = ['EMAIL', 'PHONE', 'GEN', 'DOBY', 'DOBM', 'DOBD', 'LN', 'FN', 'FI', 'CT', 'ST', 'ZIP', 'MADID', 'COUNTRY'];
+/** Keys the real-time flow can carry: the fields its trigger reads from a profile. */
+const REALTIME_FIELDS = { EMAIL: ['email', 'emailAttribute'], PHONE: ['phone', 'phoneAttribute'], FN: ['firstName', 'firstNameAttribute'], LN: ['lastName', 'lastNameAttribute'] };
 
 function parseArgs(argv) {
 	const args = {};
@@ -40,6 +60,10 @@ function parseArgs(argv) {
 		if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
 		const [key, inline] = arg.slice(2).split(/=(.*)/s);
 		if (!(key in OPTIONS)) throw new Error(`unknown option --${key}`);
+		if (OPTIONS[key].flag) {
+			args[key] = inline === undefined ? true : inline !== 'false';
+			continue;
+		}
 		const value = inline !== undefined ? inline : argv[++i];
 		if (value === undefined) throw new Error(`--${key} needs a value`);
 		args[key] = value;
@@ -48,9 +72,7 @@ function parseArgs(argv) {
 }
 
 function usage() {
-	const lines = Object.entries(OPTIONS).map(
-		([k, o]) => `  --${k.padEnd(24)} ${o.help}${o.required ? ' (required)' : ''}`,
-	);
+	const lines = Object.entries(OPTIONS).map(([k, o]) => `  --${k.padEnd(24)} ${o.help}${o.required ? ' (required)' : ''}`);
 	return `usage: actito-meta-workflow [options]\n${lines.join('\n')}\n`;
 }
 
@@ -58,86 +80,160 @@ function locator(value) {
 	return { __rl: true, mode: 'id', value: String(value) };
 }
 
-/** Builds the workflow object; pure, for tests and scripts. */
-function buildWorkflow(options) {
+function randomId() {
+	return 'am' + crypto.randomBytes(7).toString('hex');
+}
+
+function uuid() {
+	return crypto.randomUUID();
+}
+
+/** The one link configuration, from the options: every check the node makes again at run time. */
+function linkOptions(options) {
 	for (const [key, spec] of Object.entries(OPTIONS)) {
 		if (spec.required && !options[key]) throw new Error(`--${key} is required`);
 	}
-	if (!/^[^:]+:.+$/.test(options.segmentation)) throw new Error('--segmentation must be Category:Name');
+	const byAttribute = options['audience-attribute'] !== undefined;
+	if (byAttribute === Boolean(options.segmentation)) throw new Error('give --segmentation, or --audience-attribute with --audience-value (one of them)');
+	if (options.segmentation && !/^[^:]+:.+$/.test(options.segmentation)) throw new Error('--segmentation must be Category:Name');
+	if (byAttribute && !String(options['audience-value'] ?? '').trim()) throw new Error('--audience-attribute needs --audience-value');
 	const adAccount = String(options['ad-account']).replace(/^(act_)?/, 'act_');
 	if (!/^act_\d+$/.test(adAccount)) throw new Error('--ad-account must be digits, optionally after act_');
 	if (!/^\d+$/.test(String(options.audience))) throw new Error('--audience must be the numeric audience id');
-	let minute;
-	if (options.minute !== undefined) {
-		minute = Number(options.minute);
-		if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error('--minute must be 0-59');
-	} else {
-		const activated = options['activated-at'] ? new Date(options['activated-at']) : new Date();
-		if (Number.isNaN(activated.getTime())) throw new Error('--activated-at is not a date');
-		minute = activated.getUTCMinutes();
-	}
 	const unknownConsent = options['unknown-consent'] || 'allow';
 	if (!['allow', 'block'].includes(unknownConsent)) throw new Error('--unknown-consent must be allow or block');
 	const defaultCountry = (options['default-country'] || '').toUpperCase();
 	if (defaultCountry && !/^[A-Z]{2}$/.test(defaultCountry)) throw new Error('--default-country must be an ISO alpha-2 code');
-	const fullHours = options['full-reconcile-hours'] !== undefined ? Number(options['full-reconcile-hours']) : 24;
+	const mapping = [];
+	for (const pair of String(options.identifiers || 'EMAIL=emailAddress,PHONE=gsmNumber').split(',').map((p) => p.trim()).filter(Boolean)) {
+		const [key, field] = pair.split('=').map((p) => (p || '').trim());
+		if (key === 'EXTERN_ID') throw new Error('EXTERN_ID is always the Actito profile id: leave it out of --identifiers');
+		if (!META_KEYS.includes(key)) throw new Error(`--identifiers: "${key}" is not a Meta key (${META_KEYS.join(', ')})`);
+		if (!field) throw new Error(`--identifiers: ${key} needs an Actito attribute (${key}=attribute)`);
+		if (mapping.some((m) => m.key === key)) throw new Error(`--identifiers: ${key} is given twice`);
+		mapping.push({ key, field });
+	}
+	if (!mapping.length) throw new Error('--identifiers needs at least one Meta key besides EXTERN_ID');
+	const number = (name, fallback, min, max) => {
+		if (options[name] === undefined) return fallback;
+		const n = Number(options[name]);
+		if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}`);
+		return n;
+	};
+	return {
+		table: String(options.table),
+		segmentation: options.segmentation,
+		attribute: byAttribute ? String(options['audience-attribute']).trim() : undefined,
+		value: byAttribute ? String(options['audience-value']).trim() : undefined,
+		adAccount,
+		audience: String(options.audience),
+		mapping,
+		countryAttribute: options['country-attribute'] === undefined ? 'country' : String(options['country-attribute']),
+		defaultCountry,
+		consentSubscription: options['consent-subscription'] || '',
+		consentAttribute: options['consent-attribute'] || 'marketingConsent',
+		unknownConsent,
+		fullHours: number('full-reconcile-hours', 24, 0, 24 * 365),
+		maxRemovalPercent: number('max-removal-percent', 20, 0, 100),
+		minRemovals: number('min-removals', 200, 0, 1e9),
+	};
+}
 
-	const linkName = `${options.entity || ''}/${options.table}/${options.segmentation}→${options.audience}`;
-	const id = options.id || 'am' + crypto.createHash('sha256').update(linkName).digest('hex').slice(0, 14);
+function syncMinute(options) {
+	if (options.minute !== undefined) {
+		const minute = Number(options.minute);
+		if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error('--minute must be 0-59');
+		return minute;
+	}
+	const activated = options['activated-at'] ? new Date(options['activated-at']) : new Date();
+	if (Number.isNaN(activated.getTime())) throw new Error('--activated-at is not a date');
+	return activated.getUTCMinutes();
+}
+
+function credentialsOf(options) {
+	return {
+		actito: { actitoApi: { id: String(options['actito-credential']), name: options['actito-credential-name'] || 'Actito API' } },
+		meta: { metaMarketingApi: { id: String(options['meta-credential']), name: options['meta-credential-name'] || 'Meta Marketing API' } },
+	};
+}
+
+function workflowId(options) {
+	const id = options.id || randomId();
 	if (id.length > 16) throw new Error('--id must be at most 16 characters (n8n drops static data of longer ids)');
+	if (!/^[A-Za-z0-9]+$/.test(id)) throw new Error('--id must be letters and digits');
+	return id;
+}
 
+/** Builds the hourly workflow object; pure, for tests and scripts. */
+function buildWorkflow(options) {
+	if (options.realtime) return buildRealtimeWorkflow(options);
+	const link = linkOptions(options);
+	const minute = syncMinute(options);
+	const id = workflowId(options);
+	const { actito, meta } = credentialsOf(options);
 	const workflow = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
 	delete workflow.staticData;
 	workflow.id = id;
-	workflow.name = options.name || `Actito ${options.segmentation} → Meta ${options.audience}`;
-	const actitoCredential = {
-		actitoApi: { id: String(options['actito-credential']), name: options['actito-credential-name'] || 'Actito API' },
-	};
-	const metaCredential = {
-		metaMarketingApi: {
-			id: String(options['meta-credential']),
-			name: options['meta-credential-name'] || 'Meta Marketing API',
-		},
-	};
+	const audienceName = link.segmentation || `${link.attribute}=${link.value}`;
+	workflow.name = options.name || `Actito ${audienceName} → Meta ${link.audience}`;
 	for (const node of workflow.nodes) {
 		const p = node.parameters;
 		switch (node.name) {
 			case 'Every Hour':
 				p.rule.interval[0].triggerAtMinute = minute;
 				break;
-			case 'Get Changes':
-				p.table = locator(options.table);
-				p.segmentation = locator(options.segmentation);
-				p.metaAudienceId = String(options.audience);
-				p.syncOptions = { ...p.syncOptions, defaultCountry, unknownConsent, fullReconcileEveryHours: fullHours };
-				// The Meta credential lets the planner notice uploads the state missed (recovery).
-				node.credentials = { ...actitoCredential, ...metaCredential };
+			case 'Sync':
+				// The link's one configuration.
+				p.adAccount = locator(link.adAccount);
+				p.audience = locator(link.audience);
+				p.table = locator(link.table);
+				if (link.segmentation) {
+					p.audienceRule = 'segmentation';
+					p.segmentation = locator(link.segmentation);
+				} else {
+					p.audienceRule = 'attribute';
+					delete p.segmentation;
+					p.audienceAttribute = link.attribute;
+					p.audienceValue = link.value;
+				}
+				p.identifiers = { mapping: link.mapping };
+				p.countryAttribute = link.countryAttribute;
+				p.defaultCountry = link.defaultCountry;
+				if (link.consentSubscription) {
+					p.consentSource = 'subscription';
+					p.consentSubscription = link.consentSubscription;
+					delete p.consentAttribute;
+				} else {
+					p.consentSource = 'attribute';
+					p.consentAttribute = link.consentAttribute;
+				}
+				p.unknownConsent = link.unknownConsent;
+				p.fullReconcileEveryHours = link.fullHours;
+				p.limits = { ...p.limits, maxRemovalPercent: link.maxRemovalPercent, minRemovalsForGuard: link.minRemovals };
+				node.credentials = { ...meta, ...actito };
 				break;
-			case 'Consent Filter':
-				p.unknownConsent = unknownConsent;
-				break;
-			case 'Hash Identifiers':
-				p.defaultCountry = defaultCountry;
-				break;
-			case 'Sync Members':
 			case 'Estimated Size':
-				p.adAccount = locator(adAccount);
-				p.audience = locator(options.audience);
-				node.credentials = metaCredential;
+				p.adAccount = locator(link.adAccount);
+				p.audience = locator(link.audience);
+				node.credentials = meta;
 				break;
 			case 'Log Negative Consent':
-				node.credentials = actitoCredential;
+				node.credentials = actito;
 				break;
 			case 'Status Page':
-				// Webhook paths are global in an n8n instance: one per workflow.
+				// Webhook paths are global in an n8n instance: one per workflow, not guessable.
 				p.path = `actito-meta-status/${id}`;
-				node.webhookId = `${id}-status`;
+				node.webhookId = uuid();
+				node.credentials = options['status-credential']
+					? { httpHeaderAuth: { id: String(options['status-credential']), name: options['status-credential-name'] || 'Actito-Meta status page' } }
+					: node.credentials;
 				break;
 			case 'Get Status':
-				p.table = locator(options.table);
-				p.segmentation = locator(options.segmentation);
-				p.metaAudienceId = String(options.audience);
-				node.credentials = { ...actitoCredential, ...metaCredential };
+				// Reads the stored state of the link syncing into this Meta audience.
+				p.metaAudienceId = link.audience;
+				p.table = locator(link.table);
+				p.segmentation = locator(link.segmentation || 'Audiences:none');
+				node.credentials = { ...actito, ...meta };
 				break;
 			default:
 				break;
@@ -146,7 +242,74 @@ function buildWorkflow(options) {
 	return workflow;
 }
 
-module.exports = { buildWorkflow, TEMPLATE };
+/** The near-real-time companion of a link, from the same options as its hourly workflow. */
+function buildRealtimeWorkflow(options) {
+	const link = linkOptions(options);
+	const id = workflowId(options);
+	const { actito, meta } = credentialsOf(options);
+	const workflow = JSON.parse(fs.readFileSync(REALTIME_TEMPLATE, 'utf8'));
+	delete workflow.staticData;
+	workflow.id = id;
+	const audienceName = link.segmentation || `${link.attribute}=${link.value}`;
+	workflow.name = options.name || `Actito ${audienceName} → Meta ${link.audience} (real time)`;
+	const attributes = { countryAttribute: link.countryAttribute || 'country' };
+	const mapping = [{ key: 'EXTERN_ID', field: 'profileId' }];
+	for (const { key, field } of link.mapping) {
+		const known = REALTIME_FIELDS[key];
+		if (!known) throw new Error(`--realtime: the real-time flow carries EMAIL, PHONE, FN and LN only, not ${key}`);
+		attributes[known[1]] = field;
+		mapping.push({ key, field: known[0] });
+	}
+	if (link.consentSubscription) delete attributes.consentAttribute;
+	else attributes.consentAttribute = link.consentAttribute;
+	const member = link.segmentation
+		? `($json.segments || []).includes(${JSON.stringify(link.segmentation)})`
+		: `String(($json.attributes || {})[${JSON.stringify(link.attribute)}] ?? '').trim() === ${JSON.stringify(link.value)}`;
+	const linkName = options.entity
+		? `actito:${options.entity}/${link.table}/${link.segmentation ? `seg:${link.segmentation}` : `attr:${link.attribute}=${link.value}`}→meta:${link.audience}`
+		: `meta:${link.audience}`;
+	for (const node of workflow.nodes) {
+		const p = node.parameters;
+		switch (node.name) {
+			case 'Actito Webhook Trigger':
+				p.table = locator(link.table);
+				p.attributes = attributes;
+				node.webhookId = uuid();
+				node.credentials = actito;
+				break;
+			case 'Add or Remove':
+				p.assignments.assignments[0].value = `={{ !$json.deleted && ${member} ? 'add' : 'remove' }}`;
+				break;
+			case 'Consent Filter':
+				if (link.consentSubscription) {
+					p.consentSource = 'subscription';
+					p.subscriptionName = link.consentSubscription;
+					delete p.consentField;
+				}
+				p.unknownConsent = link.unknownConsent;
+				break;
+			case 'Hash Identifiers':
+				p.identifiers = { mapping };
+				p.countryField = 'country';
+				p.defaultCountry = link.defaultCountry;
+				break;
+			case 'Meta Sync Members':
+				p.adAccount = locator(link.adAccount);
+				p.audience = locator(link.audience);
+				node.credentials = meta;
+				break;
+			case 'Log Interaction':
+				p.interactionAudience = linkName;
+				node.credentials = actito;
+				break;
+			default:
+				break;
+		}
+	}
+	return workflow;
+}
+
+module.exports = { buildWorkflow, buildRealtimeWorkflow, TEMPLATE, REALTIME_TEMPLATE };
 
 if (require.main === module) {
 	try {

@@ -27,22 +27,25 @@ function printRun(title, result) {
 	say(`\n== ${title} ==`);
 	const error = scenario.runError(result);
 	if (error) say(`  run failed: ${error.message}${error.description ? ` — ${error.description}` : ''}`);
-	const sync = scenario.nodeOutput(result, 'Sync Members');
+	const sync = scenario.nodeOutput(result, scenario.SYNC_NODE);
 	if (!sync) {
-		say('  nothing to send: Get Changes found no change (no Meta call made)');
+		say('  the Sync step did not run');
 		return;
 	}
 	const s = sync[0];
-	say(`  status            ${s.status}   (${s.run ? s.run.mode : '?'} read)`);
-	say(`  sent to Meta      +${num(s.sent.add)} added, -${num(s.sent.remove)} removed, in ${s.sessions.length} session(s), ${s.requests} request(s)`);
-	if (s.run) {
-		say(`  unchanged         ${num(s.run.unchanged)}`);
-		say(`  blocked (consent) ${num(s.run.blockedForConsent)}   no valid identifier: ${num(s.run.invalid)}`);
-	}
-	say(`  received by Meta  ${num(s.received)}   invalid at Meta: ${num(s.invalidAtMeta)}`);
-	say(`  identifier coverage of the rows added: ${Object.entries(s.coverage).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
+	say(`  status            ${s.status}   (${s.mode} read${s.replace ? ', replace' : ''}; ${num(s.pagesRead)} Actito page(s), ${num(s.profilesRead)} profiles)`);
+	const sent = s.sent.add + s.sent.remove + s.sent.replace;
+	say(
+		sent
+			? `  sent to Meta      +${num(s.sent.add + s.sent.replace)} added, -${num(s.sent.remove)} removed, in ${s.sessions.length} session(s), ${s.batches} batch(es)`
+			: '  sent to Meta      nothing (no change; no upload call)',
+	);
+	say(`  unchanged         ${num(s.unchanged)}`);
+	say(`  refused (consent) ${num(s.refusedForConsent)}   no valid identifier: ${num(s.invalid)}`);
+	say(`  identifier coverage of the rows sent: ${Object.entries(s.coverage).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
 	const reasons = Object.entries(s.invalidByReason || {}).sort((a, b) => b[1] - a[1]);
 	if (reasons.length) say(`  invalid values    ${reasons.slice(0, 6).map(([k, v]) => `${k} (${num(v)})`).join('; ')}`);
+	for (const note of s.notes || []) say(`  note              ${note}`);
 	const logged = scenario.nodeOutput(result, 'Log Negative Consent');
 	if (logged) say(`  negative consent logged in Actito: ${logged.length} record(s)`);
 	const size = scenario.nodeOutput(result, 'Estimated Size');

@@ -87,6 +87,7 @@ async function execute(host, sb, workflowId, label) {
 		rowsSent: {
 			add: after.meta.rows.add - before.meta.rows.add,
 			remove: after.meta.rows.remove - before.meta.rows.remove,
+			replace: after.meta.rows.replace - before.meta.rows.replace,
 		},
 	};
 }
@@ -149,9 +150,9 @@ async function runE2e({ members, profilesPerMember = 1.25 }) {
 		}));
 		const templateWorkflow = JSON.parse(JSON.stringify(workflow));
 		const templateId = templateWorkflow.id;
-		const getChanges = templateWorkflow.nodes.find((n) => n.name === 'Get Changes');
-		getChanges.parameters.syncOptions = {
-			...getChanges.parameters.syncOptions,
+		const sync = templateWorkflow.nodes.find((n) => n.name === scenario.SYNC_NODE);
+		sync.parameters.limits = {
+			...sync.parameters.limits,
 			// The licence's whole 100 calls a minute (the node's highest setting; default 60).
 			callsPerMinute: 100,
 			// The sandbox stamps every seeded profile within the last few minutes: the default

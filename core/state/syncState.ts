@@ -2,7 +2,9 @@
 // `actitoMeta:<link>`. It holds ids, fingerprints, counts and times only: never an e-mail,
 // phone or name. Every read and write of it goes through this module.
 
-import { decodeMembers, encodeMembers, MemberCodecError, type MemberMap } from './memberCodec';
+import type { LinkConfig } from '../link/config';
+import { isMetaKey } from '../identifiers/metaKeys';
+import { decodeMembers, encodeMembers, type MemberMap } from './memberCodec';
 
 export const STATE_VERSION = 1;
 export const MAX_RUNS = 20;
@@ -17,8 +19,13 @@ export interface ActitoAudienceRef {
 export interface SyncRunRecord {
 	startedAt: string;
 	finishedAt: string | null;
-	status: 'running' | 'success' | 'partial' | 'error';
+	/** `blocked`: the mass-removal guard stopped the removals (see LinkState.guard). */
+	status: 'running' | 'success' | 'partial' | 'error' | 'blocked';
 	mode: 'incremental' | 'full';
+	/** The run sent the whole wanted set through usersreplace (recovery, or changed row settings). */
+	replace?: boolean;
+	/** Why it replaced, or what it could not check (recovery check failed, bad updateMoment values…). */
+	notes?: string[];
 	planned: { add: number; remove: number };
 	added: number;
 	removed: number;
@@ -53,6 +60,19 @@ export interface LinkState {
 	/** Set when Meta shows uploads the state does not know: the run in progress replaces. */
 	replacePending?: { detectedAt: string; sessions: string[] } | null;
 	runs: SyncRunRecord[];
+	/** The link configuration the last run used (core/link/config.ts); written by the sync step. */
+	config?: LinkConfig;
+	/** rowsKeyOf / wantedKeyOf of that configuration: a change is handled on purpose. */
+	rowsKey?: string;
+	wantedKey?: string;
+	/** Refusals to log in Actito's audit table that were not logged yet (ids and reason only). */
+	pendingRefusals?: Array<{ profileId: string; reason: string }>;
+	/** Set while the mass-removal guard holds removals back. */
+	guard?: { blockedAt: string; removals: number; memberCount: number; share: number } | null;
+	/** Outcome of the last check for uploads the state does not know. */
+	recoveryCheck?: { ok: boolean; at: string; error?: string } | null;
+	/** Error of the last run, null after a run without error. */
+	lastError?: string | null;
 }
 
 export class SyncStateError extends Error {
@@ -97,27 +117,130 @@ export interface OpenState {
 	isNew: boolean;
 }
 
-export function readState(bucket: Record<string, unknown>, link: string): OpenState | null {
-	const raw = bucket[stateKey(link)];
-	if (raw === undefined || raw === null) return null;
-	const fix = `Reset it by deleting the key "${stateKey(link)}" from the workflow's static data (the next run then re-reads every member), or restore the previous workflow version.`;
-	if (typeof raw !== 'object') throw new SyncStateError(`The sync state of ${link} is not an object. ${fix}`);
-	const state = raw as LinkState;
-	if (state.version !== STATE_VERSION) {
-		throw new SyncStateError(
-			`The sync state of ${link} has version ${String(state.version)}, this package reads version ${STATE_VERSION}. Update the package, or ${fix}`,
+/** Clock skew tolerated for stored moments (watermark) before they count as "in the future". */
+const STATE_SKEW_MS = 10 * 60_000;
+const RUN_STATUSES = new Set(['running', 'success', 'partial', 'error', 'blocked']);
+const RUN_MODES = new Set(['incremental', 'full']);
+
+function resetHint(link: string): string {
+	return (
+		`Nothing was changed. To start this link afresh on purpose, turn on "Discard Stored State" in the Sync from Actito Audience step for one run ` +
+		`(the next run re-reads every member and replaces the Meta audience), or reset it by deleting the key "${stateKey(link)}" from the workflow's static data, ` +
+		'or restore the previous workflow version.'
+	);
+}
+
+function isMoment(value: unknown): boolean {
+	return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value));
+}
+
+/**
+ * Every field of a stored state, checked and cross-checked. Returns the problems (empty when
+ * the state is sound) and the decoded members.
+ */
+export function validateState(raw: unknown, link: string, nowMs = Date.now()): { problems: string[]; members: MemberMap | null } {
+	const problems: string[] = [];
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+		return { problems: [`the state is ${Array.isArray(raw) ? 'a list' : typeof raw}, not an object`], members: null };
+	}
+	const s = raw as Record<string, unknown>;
+	if (s.version !== STATE_VERSION) {
+		problems.push(
+			typeof s.version === 'number'
+				? `it has version ${s.version}; this package reads version ${STATE_VERSION} (update the package if it is newer)`
+				: `its version is ${JSON.stringify(s.version)?.slice(0, 20) ?? 'missing'} (${typeof s.version}), not the number ${STATE_VERSION}`,
 		);
 	}
-	let failure: unknown;
-	try {
-		return { state: { ...state, runs: [...(state.runs ?? [])] }, members: decodeMembers(state.members), isNew: false };
-	} catch (error) {
-		failure = error;
+	if (s.link !== link) problems.push(`it names the link ${JSON.stringify(String(s.link ?? '')).slice(0, 120)}, not this one`);
+	const actito = s.actito as Record<string, unknown> | null;
+	if (!actito || typeof actito !== 'object' || ['entity', 'table', 'segmentation'].some((k) => typeof actito[k] !== 'string')) {
+		problems.push('its Actito audience (actito.entity, table, segmentation) is missing or not text');
 	}
-	if (failure instanceof MemberCodecError) {
-		throw new SyncStateError(`The member list in the sync state of ${link} cannot be read (${failure.message}). ${fix}`);
+	if (typeof s.metaAudienceId !== 'string' || !/^\d+$/.test(s.metaAudienceId)) problems.push('its Meta audience id is not a string of digits');
+	let members: MemberMap | null = null;
+	if (typeof s.members !== 'string') problems.push(`its member list is ${s.members === null ? 'null' : typeof s.members}, not encoded text`);
+	else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.members)) problems.push('its member list is not base64 text');
+	else {
+		try {
+			members = decodeMembers(s.members);
+		} catch (error) {
+			problems.push(`its member list cannot be read (${(error as Error).message})`);
+		}
 	}
-	throw failure;
+	if (typeof s.memberCount !== 'number' || !Number.isSafeInteger(s.memberCount) || s.memberCount < 0) {
+		problems.push('its member count is not a whole number ≥ 0');
+	} else if (members && members.size !== s.memberCount) {
+		problems.push(`its member count says ${s.memberCount} but its member list holds ${members.size}`);
+	}
+	for (const field of ['watermark', 'candidateWatermark', 'lastFullReconcileAt', 'lastMemberUpdateAt', 'syncedAt', 'activatedAt']) {
+		const v = s[field];
+		if (v === undefined || v === null) continue;
+		if (!isMoment(v)) problems.push(`its ${field} is not a date (${JSON.stringify(v)?.slice(0, 40)})`);
+		else if ((field === 'watermark' || field === 'candidateWatermark') && Date.parse(v as string) > nowMs + STATE_SKEW_MS) {
+			problems.push(`its ${field} ${v as string} lies in the future (incremental reads would miss every change until then)`);
+		}
+	}
+	if (s.schema !== null && s.schema !== undefined && !(Array.isArray(s.schema) && s.schema.every(isMetaKey))) {
+		problems.push('its schema is not a list of Meta keys');
+	}
+	const rp = s.replacePending as Record<string, unknown> | null | undefined;
+	if (rp !== undefined && rp !== null && (typeof rp !== 'object' || !isMoment(rp.detectedAt) || !Array.isArray(rp.sessions))) {
+		problems.push('its pending replace is not {detectedAt, sessions}');
+	}
+	if (!Array.isArray(s.runs)) problems.push(`its run history is ${s.runs === null ? 'null' : typeof s.runs}, not a list`);
+	else {
+		s.runs.forEach((r, i) => {
+			const run = r as Record<string, unknown> | null;
+			if (!run || typeof run !== 'object' || Array.isArray(run)) return problems.push(`run ${i} of its history is not an object`);
+			if (!isMoment(run.startedAt)) problems.push(`run ${i} has no start date`);
+			if (!RUN_STATUSES.has(run.status as string)) problems.push(`run ${i} has the unknown status ${JSON.stringify(run.status)?.slice(0, 20)}`);
+			if (!RUN_MODES.has(run.mode as string)) problems.push(`run ${i} has the unknown mode ${JSON.stringify(run.mode)?.slice(0, 20)}`);
+			if (!Array.isArray(run.sessions)) problems.push(`run ${i} has no session list`);
+			for (const n of ['added', 'removed']) {
+				if (typeof run[n] !== 'number' || !((run[n] as number) >= 0)) problems.push(`run ${i} has a bad ${n} count`);
+			}
+			return undefined;
+		});
+	}
+	const pending = s.pendingRefusals;
+	if (
+		pending !== undefined &&
+		!(Array.isArray(pending) && pending.every((p) => p && typeof p === 'object' && /^\d+$/.test(String((p as { profileId?: unknown }).profileId)) && typeof (p as { reason?: unknown }).reason === 'string'))
+	) {
+		problems.push('its list of refusals to log is not a list of {profileId, reason}');
+	}
+	if (s.config !== undefined && (typeof s.config !== 'object' || s.config === null || Array.isArray(s.config))) {
+		problems.push('its stored link configuration is not an object');
+	}
+	for (const field of ['rowsKey', 'wantedKey', 'lastError']) {
+		if (s[field] !== undefined && s[field] !== null && typeof s[field] !== 'string') problems.push(`its ${field} is not text`);
+	}
+	return { problems, members };
+}
+
+export function readState(bucket: Record<string, unknown>, link: string, nowMs = Date.now()): OpenState | null {
+	const raw = bucket[stateKey(link)];
+	if (raw === undefined || raw === null) return null;
+	const { problems, members } = validateState(raw, link, nowMs);
+	if (problems.length || !members) {
+		throw new SyncStateError(`The stored sync state of ${link} is not sound: ${problems.join('; ')}. ${resetHint(link)}`);
+	}
+	const state = raw as LinkState;
+	return { state: { ...state, runs: [...state.runs] }, members, isNew: false };
+}
+
+/** The state of the link that syncs into this Meta audience, whatever its Actito side (Get Status). */
+export function findStateByAudience(bucket: Record<string, unknown>, metaAudienceId: string): { link: string; open: OpenState } | null {
+	for (const [key, value] of Object.entries(bucket ?? {})) {
+		if (!key.startsWith('actitoMeta:')) continue;
+		const link = key.slice('actitoMeta:'.length);
+		const id = value && typeof value === 'object' ? (value as { metaAudienceId?: unknown }).metaAudienceId : undefined;
+		if (id === metaAudienceId || link.endsWith(`→meta:${metaAudienceId}`)) {
+			const open = readState(bucket, link);
+			if (open) return { link, open };
+		}
+	}
+	return null;
 }
 
 export function openState(
@@ -145,6 +268,7 @@ export function currentRun(state: LinkState): SyncRunRecord | undefined {
 /** The inverse of buildLink, for a Sync Members step that finds no state for its link yet. */
 export function parseLink(link: string): { actito: ActitoAudienceRef; metaAudienceId: string } | null {
 	const match = /^actito:([^/]+)\/([^/]+)\/seg:(.+)→meta:(\d+)$/.exec(link);
+	// Links of attribute audiences (attr:…) are only made by the sync step, which keeps its own state.
 	if (!match) return null;
 	return { actito: { entity: match[1], table: match[2], segmentation: match[3] }, metaAudienceId: match[4] };
 }

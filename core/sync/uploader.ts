@@ -3,11 +3,12 @@
 // accepts, the caller is told exactly which rows went, so that it can commit them. A failure
 // stops the run and is returned in the summary (not thrown), with everything accepted so far.
 
-import { rowFingerprint } from '../identifiers';
+import { isHashedKey, isMetaKey, isSha256Hex, rowFingerprint } from '../identifiers';
 import type { MetaClient } from '../meta/metaClient';
 import { MetaApiError } from '../meta/metaErrors';
 import { RetryBudgetExceededError } from '../retry';
 import { chunk, clampBatchSize, removalRow } from './batching';
+import { newSessionId, type SessionKind } from './sessions';
 
 export interface UploadRow {
 	/** Index of the input item, for pairing and per-item errors. */
@@ -33,6 +34,8 @@ export interface UploadOptions {
 	mode?: 'sync' | 'replace';
 	onBatchAccepted?: (batch: AcceptedBatch) => void;
 	now?: () => number;
+	/** Marks the session ids (core/sync/sessions.ts): `hourly` when a link's state commits them, else `items`. */
+	sessionKind?: SessionKind;
 }
 
 export interface BatchReport {
@@ -87,6 +90,27 @@ function describeError(error: unknown): NonNullable<UploadSummary['error']> {
 	return { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
 }
 
+/**
+ * Why a row must not leave for Meta, or null: a hashed key that is not 64-hex SHA-256 (a plain
+ * e-mail, phone or name would reach Meta on the wire), or an EXTERN_ID that looks like an e-mail
+ * or a formatted phone number. The reason names the key only, never the value.
+ */
+export function unsendableReason(schema: readonly string[], row: readonly string[]): string | null {
+	for (let i = 0; i < schema.length; i++) {
+		const key = schema[i];
+		const value = row[i];
+		if (value === '' || value === undefined) continue;
+		if (key === 'EXTERN_ID') {
+			if (value.includes('@') || (/^\+|[\s().-]/.test(value) && (value.match(/\d/g)?.length ?? 0) >= 7)) {
+				return 'EXTERN_ID: looks like an e-mail or phone (refused, not sent)';
+			}
+		} else if (isMetaKey(key) && isHashedKey(key) && !isSha256Hex(value)) {
+			return `${key}: not a SHA-256 hash (refused, not sent)`;
+		}
+	}
+	return null;
+}
+
 function hasMatchKey(schema: string[], row: string[]): boolean {
 	return row.some((value, i) => value !== '' && schema[i] !== 'EXTERN_ID');
 }
@@ -135,6 +159,12 @@ export async function uploadChanges(
 			const label = `${key}: ${reason}`;
 			summary.invalidByReason[label] = (summary.invalidByReason[label] ?? 0) + 1;
 		}
+		const refused = unsendableReason(schema, row.action === 'remove' ? removalRow(schema, row.row) : row.row);
+		if (refused) {
+			summary.invalidByReason[refused] = (summary.invalidByReason[refused] ?? 0) + 1;
+			summary.skippedNoIdentifier++;
+			continue;
+		}
 		if (row.action === 'remove') {
 			const sent = removalRow(schema, row.row);
 			if (!sent.some((value) => value !== '')) {
@@ -162,7 +192,7 @@ export async function uploadChanges(
 			if (!list.length && operation !== 'replace') continue;
 			const batches = chunk(list, batchSize);
 			if (!batches.length) batches.push([]);
-			const sessionId = client.newSessionId();
+			const sessionId = newSessionId(options.sessionKind ?? 'items');
 			summary.sessions.push(String(sessionId));
 			for (let b = 0; b < batches.length; b++) {
 				const batch = batches[b];

@@ -30,7 +30,9 @@ export class ActitoAudience implements INodeType {
 		defaults: { name: 'Actito Audience' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
+		// Not an AI tool: Get Changes opens a run in the link's state and Log Interaction
+		// acknowledges refusals in it; an agent must not move a link's state.
+		usableAsTool: undefined,
 		credentials: [
 			{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' },
 			{

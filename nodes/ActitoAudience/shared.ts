@@ -73,8 +73,19 @@ export const attributeSettings: INodeProperties = {
 	],
 };
 
+// One Actito client per node execution (one token, one rate limit), not one per item: n8n gives
+// every item of one execution the same context object.
+const perExecution = new WeakMap<object, Promise<ActitoApi>>();
+
 export async function apiFor(ctx: IExecuteFunctions, callsPerMinute?: number): Promise<ActitoApi> {
-	return new ActitoApi(await actitoClientFrom(ctx, { callsPerMinute }));
+	let api = perExecution.get(ctx);
+	if (!api) {
+		api = actitoClientFrom(ctx, { callsPerMinute }).then((client) => new ActitoApi(client));
+		perExecution.set(ctx, api);
+		// A failed credential read is not cached: the next item reports it again.
+		api.catch(() => perExecution.delete(ctx));
+	}
+	return api;
 }
 
 export function profileSettings(ctx: IExecuteFunctions, i: number): ProfileSettings {

@@ -8,15 +8,19 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTests';
 import { runPerItem } from '../shared/perItem';
+import { searchSegmentations, searchTables } from '../ActitoAudience/listSearch';
 import { searchAdAccounts, searchAudiences } from './listSearch';
 import * as createAudience from './resources/audience/createAudience';
 import * as getEstimatedSize from './resources/audience/getEstimatedSize';
 import * as getUploadSessions from './resources/audience/getUploadSessions';
 import * as listAudiences from './resources/audience/listAudiences';
+import * as syncFromActito from './resources/audience/syncFromActito';
 import { executeUpload, syncOptions } from './resources/audience/syncMembers';
 import { adAccountLocator, audienceLocator } from './shared';
 
-const AUDIENCE_OPERATIONS = ['syncMembers', 'replaceMembers', 'getEstimatedSize', 'getUploadSessions'];
+const AUDIENCE_OPERATIONS = ['syncFromActito', 'syncMembers', 'replaceMembers', 'getEstimatedSize', 'getUploadSessions'];
+
+
 
 export class MetaCustomAudience implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,9 +33,19 @@ export class MetaCustomAudience implements INodeType {
 		description: 'Sync hashed customers into Meta (Facebook/Instagram) customer-list Custom Audiences',
 		defaults: { name: 'Meta Custom Audience' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
-		credentials: [{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' }],
+		// The sync step has three outputs (details, refused profiles, change set); every other operation one.
+		outputs: `={{ $parameter["operation"] === "syncFromActito" ? [{"type":"main","displayName":"Summary"},{"type":"main","displayName":"Refused"},{"type":"main","displayName":"Change Set"}] : ["main"] }}`,
+		// Not an AI tool: its operations replace or wipe audiences and move a link's state.
+		usableAsTool: undefined,
+		credentials: [
+			{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' },
+			{
+				name: 'actitoApi',
+				required: true,
+				testedBy: 'actitoApiTest',
+				displayOptions: { show: { operation: ['syncFromActito'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -64,6 +78,12 @@ export class MetaCustomAudience implements INodeType {
 						description: 'Send the whole membership through usersreplace (keeps ad-set learning)',
 					},
 					{
+						name: 'Sync From Actito Audience',
+						value: 'syncFromActito',
+						action: 'Sync an audience from actito',
+						description: 'The hourly step of a link: read Actito, decide, hash, upload and commit, in bounded memory',
+					},
+					{
 						name: 'Sync Members',
 						value: 'syncMembers',
 						action: 'Sync members of an audience',
@@ -73,6 +93,7 @@ export class MetaCustomAudience implements INodeType {
 			},
 			adAccountLocator,
 			{ ...audienceLocator, displayOptions: { show: { operation: AUDIENCE_OPERATIONS } } },
+			...syncFromActito.properties,
 			syncOptions('syncMembers'),
 			syncOptions('replaceMembers'),
 			...listAudiences.properties,
@@ -82,12 +103,13 @@ export class MetaCustomAudience implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchAdAccounts, searchAudiences },
+		listSearch: { searchAdAccounts, searchAudiences, searchTables, searchSegmentations },
 		credentialTest,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
+		if (operation === 'syncFromActito') return syncFromActito.execute.call(this);
 		if (operation === 'syncMembers') return [await executeUpload.call(this, 'sync')];
 		if (operation === 'replaceMembers') return [await executeUpload.call(this, 'replace')];
 		return [

@@ -32,7 +32,7 @@ describe('faults in a real n8n', () => {
 		({ host, workflow } = await scenario.setupN8n(sandboxes, { audienceId }));
 		// Small batches, so that a run is many upload calls. Re-imported without a staticData key.
 		const small = JSON.parse(JSON.stringify(workflow));
-		small.nodes.find((n: Json) => n.name === 'Sync Members').parameters.options.batchSize = BATCH;
+		small.nodes.find((n: Json) => n.name === scenario.SYNC_NODE).parameters.limits.batchSize = BATCH;
 		expect(small).not.toHaveProperty('staticData');
 		await host.importWorkflow(small);
 		workflow = small;
@@ -67,7 +67,7 @@ describe('faults in a real n8n', () => {
 	async function run() {
 		const result = await host.execute(workflow.id);
 		if (result.exitCode !== 0) {
-			throw new Error(`n8n execute failed: ${JSON.stringify(scenario.runError(result.result) ?? result.stderr).slice(0, 800)}`);
+			throw new Error(`n8n execute failed: ${scenario.describeRunError(result)}`);
 		}
 		return result.result;
 	}
@@ -118,7 +118,7 @@ describe('faults in a real n8n', () => {
 
 	test('first run: Meta holds exactly the wanted profiles', async () => {
 		const result = await run();
-		expect(scenario.nodeOutput(result, 'Sync Members')[0].status).toBe('success');
+		expect(scenario.nodeOutput(result, scenario.SYNC_NODE)[0].status).toBe('success');
 		await expectMetaExact();
 		expect((await state()).syncedAt).toBeTruthy();
 	});
@@ -135,19 +135,20 @@ describe('faults in a real n8n', () => {
 		expect(after.members).toBe(before.members);
 		expect(after.watermark).toBe(before.watermark);
 		expect(after.runs.length).toBe(before.runs.length);
-		// …while Meta already took the removals and two add batches.
+		// …while Meta already took two add batches (additions stream out in full batches while
+		// Actito is read; the leavers' removals are held until the read is over, for the guard).
 		const metaNow = await metaIds();
-		expect(metaNow.size).toBe(metaBefore.size - 20 + 2 * BATCH);
+		expect(metaNow.size).toBe(metaBefore.size + 2 * BATCH);
 
 		await meta('requests/clear', 'POST');
 		const result = await run();
-		const summary = scenario.nodeOutput(result, 'Sync Members')[0];
+		const summary = scenario.nodeOutput(result, scenario.SYNC_NODE)[0];
 		expect(summary.status).toBe('success');
 		// Meta shows upload sessions the saved state does not know (the killed run's): the next run
 		// sends the whole wanted set through usersreplace, which makes the audience exact.
-		expect(summary.operation).toBe('replaceMembers');
+		expect(summary.replace).toBe(true);
 		const count = await expectMetaExact();
-		expect(summary.sent).toEqual({ remove: 0, add: count });
+		expect(summary.sent).toEqual({ remove: 0, add: 0, replace: count });
 		const st = await state();
 		expect(st.memberCount).toBe(count);
 		expect(st.syncedAt).toBeTruthy();
@@ -163,10 +164,10 @@ describe('faults in a real n8n', () => {
 		// It leaves the audience before the next run. The state never learnt it was sent.
 		await actito('profiles/changes', 'POST', [{ profileId: landed[0], leave: [scenario.SEGMENTATION] }]);
 		const result = await run();
-		expect(scenario.nodeOutput(result, 'Sync Members')[0].status).toBe('success');
+		expect(scenario.nodeOutput(result, scenario.SYNC_NODE)[0].status).toBe('success');
 		// The killed execution's batches never reached the static data (n8n saves it when an
-		// execution ends), so a plain diff would leave the leaver at Meta. Get Changes sees the
-		// killed run's upload sessions and the run replaces the whole set (core/sync/recovery.ts).
+		// execution ends), so a plain diff would leave the leaver at Meta. The Sync step sees the
+		// killed run's upload sessions and the run replaces the whole set (core/sync/sessions.ts).
 		// (Ordered before the overlap scenario, whose long runs outlast the held request's 15 s.)
 		const leftMeta = !(await metaIds()).has(landed[0]);
 		// Put the world back (it rejoins; a run records it) so that the next scenario starts exact.
@@ -182,7 +183,7 @@ describe('faults in a real n8n', () => {
 		const [a, b] = await Promise.all([host.execute(workflow.id), host.execute(workflow.id)]);
 		for (const r of [a, b]) {
 			if (r.exitCode === 0) {
-				const summary = scenario.nodeOutput(r.result, 'Sync Members');
+				const summary = scenario.nodeOutput(r.result, scenario.SYNC_NODE);
 				// Each planned from the same state: both send the change (or one found nothing left).
 				if (summary) expect(summary[0].status).toBe('success');
 			} else {
@@ -194,7 +195,7 @@ describe('faults in a real n8n', () => {
 		process.stderr.write(`overlapping runs ended with exit codes ${a.exitCode} and ${b.exitCode}\n`);
 
 		const result = await run();
-		const summary = scenario.nodeOutput(result, 'Sync Members');
+		const summary = scenario.nodeOutput(result, scenario.SYNC_NODE);
 		if (summary) expect(summary[0].status).toBe('success');
 		await expectMetaExact();
 		const st = await state();
@@ -206,6 +207,32 @@ describe('faults in a real n8n', () => {
 		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
 	});
 
+	test('the mass-removal guard stops an emptied segmentation before any removal; allowed once, it removes', async () => {
+		const { profiles } = await actito('profiles');
+		const vip = profiles.filter((p: Json) => p.segments.includes(scenario.SEGMENTATION)).map((p: Json) => String(p.profileId));
+		const before = await metaIds();
+		expect(before.size).toBeGreaterThan(200);
+		await actito('profiles/changes', 'POST', vip.map((profileId: string) => ({ profileId, leave: [scenario.SEGMENTATION] })));
+		await meta('requests/clear', 'POST');
+		const blocked = await host.execute(workflow.id);
+		expect(blocked.exitCode).not.toBe(0);
+		expect(JSON.stringify(scenario.runError(blocked.result))).toMatch(/mass-removal guard/);
+		const removals = (await scenario.metaUploads(sandboxes.meta.url)).filter((u: Json) => u.operation === 'remove');
+		expect(removals).toHaveLength(0);
+		expect(await metaIds()).toEqual(before);
+		const st = await state();
+		expect(st.runs.at(-1).status).toBe('blocked');
+		expect(st.guard.removals).toBe(before.size);
+		// The user allows it for one run (an edit of the Sync step's Run Options), then turns it off.
+		const allowed = JSON.parse(JSON.stringify(workflow));
+		allowed.nodes.find((n: Json) => n.name === scenario.SYNC_NODE).parameters.runOptions = { allowMassRemoval: true };
+		await host.importWorkflow(allowed);
+		await run();
+		await host.importWorkflow(workflow);
+		expect((await metaIds()).size).toBe(0);
+		await expectMetaExact();
+		expect((await state()).guard).toBeNull();
+	});
 });
 
 export {};

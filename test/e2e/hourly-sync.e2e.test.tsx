@@ -1,12 +1,13 @@
 /**
- * The hourly template in a real n8n 1.123 (packed package in its nodes folder), driven through
- * `n8n execute` (mode cli, which persists static data as the hourly schedule's runs do),
- * against both sandboxes. Asserts on the Meta sandbox's exact member rows.
+ * The hourly template in a real n8n (2.41.1 by default, N8N_VERSION=1.123.81 too; packed package
+ * in its nodes folder), driven through `n8n execute` (mode cli, which persists static data as the
+ * hourly schedule's runs do), against both sandboxes. Asserts on the Meta sandbox's exact rows.
+ * The template's executions are saved (success and error): none may hold a plain identifier.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const scenario = require('../../scripts/lib/scenario');
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 type Json = Record<string, any>;
 
@@ -44,58 +45,56 @@ describe('hourly sync in a real n8n', () => {
 		return wanted.length;
 	}
 
-	function staticText(data: unknown): string {
-		return JSON.stringify(data ?? {});
+	async function state(): Promise<Json> {
+		return Object.values((await host.readStaticData(workflow.id)).global as Json)[0] as Json;
 	}
 
-	async function run() {
+	async function run({ expectFailure = false } = {}) {
 		const result = await host.execute(workflow.id);
-		if (result.exitCode !== 0) {
-			throw new Error(`n8n execute failed: ${JSON.stringify(scenario.runError(result.result) ?? result.stderr).slice(0, 800)}`);
+		if (!expectFailure && result.exitCode !== 0) {
+			throw new Error(`n8n execute failed: ${scenario.describeRunError(result)}`);
 		}
 		const ran = Object.keys(result.result?.data?.resultData?.runData ?? {});
-		if (!ran.includes('Get Changes')) {
-			throw new Error(`The run did not reach Get Changes (ran: ${ran.join(', ')}); stdout starts: ${result.stdout.slice(0, 300)}`);
+		if (!ran.includes(scenario.SYNC_NODE)) {
+			throw new Error(`The run did not reach Sync (ran: ${ran.join(', ')}); stdout starts: ${result.stdout.slice(0, 300)}`);
 		}
 		return result.result;
 	}
 
 	test('first run: Meta holds exactly the wanted profiles, state holds no PII', async () => {
 		const result = await run();
-		const summary = scenario.nodeOutput(result, 'Sync Members')[0];
+		const summary = scenario.nodeOutput(result, scenario.SYNC_NODE)[0];
 		expect(summary.status).toBe('success');
 		const wantedCount = await expectMetaExact();
 		expect(summary.sent.add).toBe(wantedCount);
 		expect(summary.sent.remove).toBe(0);
 		const data = await host.readStaticData(workflow.id);
-		const text = staticText(data);
+		const text = JSON.stringify(data ?? {});
 		expect(text).toContain('actitoMeta:');
 		for (const value of seededPii) expect(text.includes(value)).toBe(false);
-		const state = Object.values(data.global as Json)[0] as Json;
-		expect(state.memberCount).toBe(wantedCount);
-		expect(state.syncedAt).toBeTruthy();
-		expect(state.runs.at(-1).status).toBe('success');
-		// Estimated size ran after the sync and reports Meta's range.
+		const st = await state();
+		expect(st.memberCount).toBe(wantedCount);
+		expect(st.syncedAt).toBeTruthy();
+		expect(st.runs.at(-1).status).toBe('success');
+		expect(st.config.identifiers[0]).toEqual({ key: 'EXTERN_ID', field: 'profileId' });
 		const size = scenario.nodeOutput(result, 'Estimated Size')[0];
 		expect(size.upperBound).toBeGreaterThan(0);
-		expect(typeof size.tooSmall).toBe('boolean');
 	});
 
 	test('a run with no changes makes zero Meta upload calls', async () => {
 		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
 		const result = await run();
-		expect(scenario.nodeOutput(result, 'Sync Members')).toBeNull();
+		expect(scenario.nodeOutput(result, scenario.SYNC_NODE)[0].sent).toEqual({ add: 0, remove: 0, replace: 0 });
 		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
-		const state = Object.values((await host.readStaticData(workflow.id)).global as Json)[0] as Json;
-		expect(state.runs.at(-1).status).toBe('success');
-		expect(state.runs.at(-1).mode).toBe('incremental');
-		expect(state.syncedAt).toBeTruthy();
+		const st = await state();
+		expect(st.runs.at(-1)).toMatchObject({ status: 'success', mode: 'incremental' });
+		expect(st.syncedAt).toBeTruthy();
 	});
 
-	test('membership, consent and e-mail changes: only those are sent, Meta exact again', async () => {
+	test('membership, consent and e-mail changes: removals first, Meta exact, the withdrawal logged', async () => {
 		const { profiles } = await scenario.control(sandboxes.actito.url, 'GET', 'profiles');
 		const wantedBefore = new Set((await scenario.wantedRows(sandboxes.actito.url)).map((r: string[]) => r[0]));
-		const inVip = profiles.filter((p: Json) => wantedBefore.has(String(p.profileId)));
+		const inVip = profiles.filter((p: Json) => wantedBefore.has(String(p.profileId)) && p.attributes.emailAddress?.includes('@'));
 		const outVip = profiles.filter(
 			(p: Json) => !p.segments.includes(scenario.SEGMENTATION) && p.attributes.marketingConsent === true && p.attributes.emailAddress?.includes('@'),
 		);
@@ -111,42 +110,72 @@ describe('hourly sync in a real n8n', () => {
 		]);
 		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
 		const result = await run();
-		const summary = scenario.nodeOutput(result, 'Sync Members')[0];
+		const summary = scenario.nodeOutput(result, scenario.SYNC_NODE)[0];
 		expect(summary.status).toBe('success');
-		// 3 leavers + 1 withdrawal + the old row of the changed e-mail; 4 joiners + its new row.
-		expect(summary.sent).toEqual({ remove: 5, add: 5 });
+		expect(summary.sent).toEqual({ remove: 5, add: 5, replace: 0 });
 		const uploads = await scenario.metaUploads(sandboxes.meta.url);
-		expect(uploads.map((u: Json) => u.operation)).toEqual(['remove', 'add']);
+		expect(uploads[0].operation).toBe('remove');
 		expect(uploads.reduce((n: number, u: Json) => n + u.rows, 0)).toBe(10);
 		await expectMetaExact();
-		// The withdrawal went to the Blocked output and was logged in Actito.
-		const logged = scenario.nodeOutput(result, 'Log Negative Consent');
-		expect(logged.map((l: Json) => l.profileId)).toEqual([withdrawing]);
+		// Refused → Log Negative Consent: ids only, and the record fields the Actito contract names.
+		expect(scenario.nodeOutput(result, scenario.SYNC_NODE, 1)).toEqual([{ profileId: withdrawing, reason: 'consent_negative', link: summary.link }]);
+		expect(scenario.nodeOutput(result, 'Log Negative Consent').map((l: Json) => l.profileId)).toEqual([withdrawing]);
+		const { records } = await scenario.control(sandboxes.actito.url, 'GET', 'custom-tables/negative_consent');
+		const mine = records.map((r: Json) => Object.fromEntries(r.properties.map((p: Json) => [p.name, p.value]))).filter((r: Json) => r.profileId === withdrawing);
+		expect(mine).toEqual([expect.objectContaining({ event: 'NEGATIVE_CONSENT', moment: expect.any(String), audience: summary.link })]);
+		expect((await state()).pendingRefusals).toEqual([]);
 	});
 
-	test('a deleted profile leaves Meta on the next full reconcile; re-import keeps the state', async () => {
+	test('a full reconcile forced without editing the workflow (tag in the Meta description) removes a deleted profile', async () => {
 		const wanted = await scenario.wantedRows(sandboxes.actito.url);
 		const victim = wanted[10][0];
 		await scenario.control(sandboxes.actito.url, 'DELETE', `profiles/${victim}`);
-		// An updated workflow re-imported without a staticData key keeps the sync state.
-		const updated = JSON.parse(JSON.stringify(workflow));
-		updated.nodes.find((n: Json) => n.name === 'Get Changes').parameters.syncOptions.forceFullReconcile = true;
-		await host.importWorkflow(updated);
+		const graph = `${sandboxes.meta.url}/v26.0/${audienceId}`;
+		const auth = { authorization: 'Bearer sandbox-meta-token' };
+		const current = (await (await fetch(`${graph}?fields=description`, { headers: auth })).json()) as Json;
+		const set = await fetch(graph, {
+			method: 'POST',
+			headers: { ...auth, 'content-type': 'application/json' },
+			body: JSON.stringify({ description: `${current.description} [actito-meta: reconcile]` }),
+		});
+		expect(set.status).toBe(200);
 		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
-		const result = await run();
-		const summary = scenario.nodeOutput(result, 'Sync Members')[0];
-		expect(summary.sent).toEqual({ remove: 1, add: 0 });
+		const summary = scenario.nodeOutput(await run(), scenario.SYNC_NODE)[0];
+		expect(summary.mode).toBe('full');
+		expect(summary.sent).toEqual({ remove: 1, add: 0, replace: 0 });
 		await expectMetaExact();
-		const state = Object.values((await host.readStaticData(workflow.id)).global as Json)[0] as Json;
-		expect(state.runs.at(-1).mode).toBe('full');
-		expect(state.runs.length).toBe(4);
+		const after = (await (await fetch(`${graph}?fields=description`, { headers: auth })).json()) as Json;
+		expect(after.description).not.toContain('reconcile');
+		// Re-importing the generated workflow (no staticData key) keeps the state.
 		await host.importWorkflow(workflow);
+		expect((await state()).runs.length).toBe(4);
+	});
+
+	test('a failing Actito read is a failed, saved execution and is in the run history and the status', async () => {
+		await scenario.control(sandboxes.actito.url, 'POST', 'faults', { match: { method: 'GET', path: '/profiles/*' }, count: 50, status: 503, body: '<html>down</html>' });
+		try {
+			const result = await run({ expectFailure: true });
+			expect(scenario.runError(result)).toBeTruthy();
+		} finally {
+			await scenario.control(sandboxes.actito.url, 'POST', 'faults/clear');
+		}
+		const st = await state();
+		expect(st.runs.at(-1).status).toBe('error');
+		expect(st.lastError).toBeTruthy();
+		expect(st.syncedAt).toBeNull();
+		const executions = await host.listExecutions(workflow.id);
+		expect(executions.some((e: Json) => e.status === 'error')).toBe(true);
+		// The next run repairs it.
+		await run();
+		await expectMetaExact();
 	});
 
 	test('no seeded e-mail or phone in static data, saved executions or n8n logs', async () => {
+		const executions = await host.readExecutions(workflow.id);
+		expect(executions.length).toBeGreaterThan(100);
 		const sources: Record<string, string> = {
-			staticData: staticText(await host.readStaticData(workflow.id)),
-			executions: await host.readExecutions(workflow.id),
+			staticData: JSON.stringify(await host.readStaticData(workflow.id)),
+			executions,
 			logs: host.logs(),
 		};
 		for (const [name, text] of Object.entries(sources)) {

@@ -1,16 +1,18 @@
 /**
- * A running n8n (`n8n start`) with two active workflows: the Actito Webhook Trigger, which
- * registers its subscription at the Actito sandbox and receives what the sandbox delivers to
- * n8n's production webhook URL; and the hourly sync, whose status page reads the sync state.
+ * A running n8n (`n8n start`) with the two templates of one link active: the near-real-time push
+ * (Actito Webhook Trigger → … → Meta Sync Members), which receives what the Actito sandbox
+ * delivers to n8n's production webhook URL, and the hourly link, whose status page answers from
+ * the stored state. The hourly runs (`n8n execute` beside the server) reconcile behind the
+ * real-time flow without replacing the audience: the two do not fight, and end exact.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const scenario = require('../../scripts/lib/scenario');
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 type Json = Record<string, any>;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, tries = 120): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, tries = 240): Promise<T> {
 	for (let i = 0; i < tries; i++) {
 		const value = await probe();
 		if (value) return value;
@@ -19,46 +21,44 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 	throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('webhook trigger and status page in a running n8n', () => {
+describe('real-time push, hourly backstop and status page in a running n8n', () => {
 	let sandboxes: Json;
 	let host: Json;
 	let workflow: Json;
+	let realtime: Json;
 	let audienceId: string;
-	const hookWorkflowId = 'amWebhookTest001';
-	const hookId = '5a1e3b2c-77aa-4c1d-9e0f-aa0000000001';
+
+	const metaIds = async () => new Set<string>(((await scenario.metaMembers(sandboxes.meta.url, audienceId)).rows ?? []).map((r: string[]) => r[0]));
+	const wantedIds = async () => new Set<string>((await scenario.wantedRows(sandboxes.actito.url)).map((r: string[]) => r[0]));
+	const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+
+	async function expectMetaExact() {
+		const wanted = await scenario.wantedRows(sandboxes.actito.url);
+		const members = await scenario.metaMembers(sandboxes.meta.url, audienceId);
+		expect(scenario.sortRows(members.rows)).toEqual(scenario.sortRows(wanted));
+	}
+
+	async function hourly() {
+		const result = await host.execute(workflow.id);
+		if (result.exitCode !== 0) throw new Error(`hourly run failed: ${scenario.describeRunError(result)}`);
+		return scenario.nodeOutput(result.result, scenario.SYNC_NODE)[0];
+	}
 
 	beforeAll(async () => {
 		sandboxes = await scenario.startSandboxes();
 		({ audienceId } = await scenario.seedScenario(sandboxes, { profiles: 400, members: 150, seed: 11 }));
 		({ host, workflow } = await scenario.setupN8n(sandboxes, { audienceId }));
-		const first = await host.execute(workflow.id);
-		expect(first.exitCode).toBe(0);
-		await host.importWorkflow({
-			id: hookWorkflowId,
-			name: 'Actito profile events',
-			nodes: [
-				{
-					id: 'b7a7c1a0-0000-4000-8000-000000000001',
-					name: 'Actito Webhook Trigger',
-					type: 'n8n-nodes-actito-meta.actitoWebhookTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId: hookId,
-					parameters: {
-						table: { __rl: true, mode: 'id', value: 'Customers' },
-						eventTypes: ['UPDATED_SEGMENT', 'UPDATE'],
-						reReadProfiles: true,
-					},
-					credentials: { actitoApi: { id: 'actitoSandbox001', name: 'Actito (sandbox)' } },
-				},
-			],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-			active: false,
-		});
-		await host.activate(hookWorkflowId);
+		realtime = await scenario.setupRealtime(host, { audienceId });
+		expect((await hourly()).status).toBe('success');
+		await host.activate(realtime.id);
 		await host.activate(workflow.id);
 		await host.start();
+		await waitFor('the webhook subscriptions', async () => {
+			const list = (await scenario.control(sandboxes.actito.url, 'GET', 'requests')).requests.filter(
+				(r: Json) => r.method === 'POST' && r.path.includes('/webhookSubscription') && r.status < 300,
+			);
+			return list.length >= 3 ? list : null;
+		});
 	});
 
 	afterAll(async () => {
@@ -66,68 +66,88 @@ describe('webhook trigger and status page in a running n8n', () => {
 		await sandboxes?.close();
 	});
 
-	test('activation registered one Actito subscription per event type, with a secret header', async () => {
-		const subscriptions = await waitFor('subscriptions', async () => {
-			const list = (await scenario.control(sandboxes.actito.url, 'GET', 'requests')).requests.filter(
-				(r: Json) => r.method === 'POST' && r.path.includes('/webhookSubscription'),
-			);
-			return list.length >= 2 ? list : null;
-		});
-		expect(subscriptions.every((r: Json) => r.status < 300)).toBe(true);
-	});
-
-	test('an event delivered by Actito reaches n8n and runs the workflow', async () => {
-		const before = (await host.listExecutions(hookWorkflowId)).length;
+	test('joins, leaves and a consent withdrawal reach Meta through the real-time flow', async () => {
 		const { profiles } = await scenario.control(sandboxes.actito.url, 'GET', 'profiles');
-		const profile = profiles.find((p: Json) => !p.segments.includes(scenario.SEGMENTATION));
-		await scenario.control(sandboxes.actito.url, 'POST', `profiles/${profile.profileId}`, { join: [scenario.SEGMENTATION] });
-		const deliveries = await waitFor('a delivery', async () => {
-			const d = await scenario.control(sandboxes.actito.url, 'GET', 'webhooks/deliveries');
-			return d.deliveries.length && !d.pending ? d.deliveries : null;
-		});
-		expect(deliveries.map((d: Json) => d.status)).toContain(200);
-		const executions = await waitFor('an execution', async () => {
-			const list = await host.listExecutions(hookWorkflowId);
-			return list.length > before ? list : null;
-		});
-		expect(executions.at(-1).status).toBe('success');
+		const wanted = await wantedIds();
+		const inVip = profiles.filter((p: Json) => wanted.has(String(p.profileId)));
+		const joiners = profiles
+			.filter((p: Json) => !p.segments.includes(scenario.SEGMENTATION) && p.attributes.marketingConsent === true && /@.+\./.test(p.attributes.emailAddress ?? ''))
+			.slice(0, 3);
+		await scenario.control(sandboxes.actito.url, 'POST', 'profiles/changes', [
+			...joiners.map((p: Json) => ({ profileId: p.profileId, join: [scenario.SEGMENTATION] })),
+			...inVip.slice(0, 2).map((p: Json) => ({ profileId: p.profileId, leave: [scenario.SEGMENTATION] })),
+			{ profileId: inVip[2].profileId, attributes: { marketingConsent: false } },
+		]);
+		await waitFor('Meta to equal the wanted set (real-time flow)', async () => (sameSet(await metaIds(), await wantedIds()) ? true : null));
+		await expectMetaExact();
 	});
 
-	test('a delivery without the secret header is refused with 401 and runs nothing', async () => {
-		const before = (await host.listExecutions(hookWorkflowId)).length;
-		const url = host.webhookUrl(`${hookId}/webhook`);
-		const answer = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ id: 'forged-1', data: { profileId: '1001' } }),
-		});
-		expect(answer.status).toBe(401);
-		const wrong = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', 'x-actito-secret': 'not-the-secret' },
-			body: JSON.stringify({ id: 'forged-2', data: { profileId: '1001' } }),
-		});
-		expect(wrong.status).toBe(401);
-		await new Promise((r) => setTimeout(r, 1000));
-		expect((await host.listExecutions(hookWorkflowId)).length).toBe(before);
+	test('the hourly run behind it does not replace, ends exact, and the next run sends nothing', async () => {
+		const summary = await hourly();
+		expect(summary.status).toBe('success');
+		expect(summary.replace).toBe(false);
+		expect(summary.notes.join(' ')).toMatch(/real-time flow/);
+		await expectMetaExact();
+		const st = Object.values((await host.readStaticData(workflow.id)).global as Json)[0] as Json;
+		expect(st.replacePending ?? null).toBeNull();
+		expect(st.memberCount).toBe((await wantedIds()).size);
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const quiet = await hourly();
+		expect(quiet.replace).toBe(false);
+		expect(quiet.sent).toEqual({ add: 0, remove: 0, replace: 0 });
+		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
 	});
 
-	test('the status page of the sync workflow shows the link status, without personal data', async () => {
-		const answer = await fetch(host.webhookUrl(`actito-meta-status/${workflow.id}`));
+	test('the status page needs its credential; with it, it shows the link without personal data', async () => {
+		const anonymous = await scenario.fetchStatus(host, workflow.id, { key: null });
+		expect([401, 403]).toContain(anonymous.status);
+		const wrong = await scenario.fetchStatus(host, workflow.id, { key: 'guess' });
+		expect([401, 403]).toContain(wrong.status);
+		const answer = await scenario.fetchStatus(host, workflow.id);
 		expect(answer.status).toBe(200);
 		const status = (await answer.json()) as Json;
-		const atMeta = await scenario.metaMembers(sandboxes.meta.url, audienceId);
 		expect(status.link).toContain(`meta:${audienceId}`);
-		expect(status.memberCount).toBeGreaterThan(0);
-		// The state counts what Meta holds (the join above waits for the next hourly run).
-		expect(status.memberCount).toBe(atMeta.rows.length);
+		expect(status.memberCount).toBe((await wantedIds()).size);
 		expect(status.syncedAt).toBeTruthy();
 		expect(status.lastRuns[0].status).toBe('success');
+		expect(status.configuration.schema).toEqual(scenario.SCHEMA);
 		expect(status.meta.upperBound).toBeGreaterThan(0);
-		expect(JSON.stringify(status)).not.toMatch(/@/);
+		const text = JSON.stringify(status);
+		expect(text).not.toMatch(/@/);
+		expect(text).not.toContain('sandbox-meta-token');
+		// The workflow id (and so the address) is random, not derived from the link.
+		expect(workflow.id).toMatch(/^am[0-9a-f]{14}$/);
 	});
 
-	test('an editor test run (mode manual) uploads nothing and leaves the static data untouched', async () => {
+	test('60 status hits cost no Actito call and at most one Meta call a minute', async () => {
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const actitoBefore = (await scenario.control(sandboxes.actito.url, 'GET', 'requests')).requests.length;
+		const answers = await Promise.all(Array.from({ length: 60 }, () => scenario.fetchStatus(host, workflow.id)));
+		expect(answers.every((a: Response) => a.status === 200)).toBe(true);
+		const metaCalls = (await scenario.control(sandboxes.meta.url, 'GET', 'requests')).requests.length;
+		expect(metaCalls).toBeLessThanOrEqual(1);
+		const actitoAfter = (await scenario.control(sandboxes.actito.url, 'GET', 'requests')).requests.length;
+		expect(actitoAfter - actitoBefore).toBe(0);
+	});
+	test('a delivery without the secret header is refused with 401 and sends nothing to Meta', async () => {
+		const hookId = realtime.nodes.find((n: Json) => n.name === 'Actito Webhook Trigger').webhookId;
+		const url = host.webhookUrl(`${hookId}/webhook`);
+		await scenario.control(sandboxes.meta.url, 'POST', 'requests/clear');
+		const { profiles } = await scenario.control(sandboxes.actito.url, 'GET', 'profiles');
+		const outsider = profiles.find((p: Json) => !p.segments.includes(scenario.SEGMENTATION));
+		for (const headers of [{}, { 'x-actito-secret': 'not-the-secret' }] as Array<Record<string, string>>) {
+			const answer = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: JSON.stringify({ id: `forged-${Math.random()}`, data: { profileId: String(outsider.profileId) } }),
+			});
+			expect(answer.status).toBe(401);
+		}
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(await scenario.metaUploads(sandboxes.meta.url)).toHaveLength(0);
+	});
+
+	test('an editor test run (mode manual) of the hourly workflow uploads nothing and leaves the static data untouched', async () => {
 		const headers = { 'content-type': 'application/json', 'browser-id': 'e2e-browser' };
 		const setup = await fetch(`${host.baseUrl}/rest/owner/setup`, {
 			method: 'POST',

@@ -104,8 +104,8 @@ describe('Actito Audience', () => {
 		};
 		const mine = records.map(flat).filter((r) => r.source === 'test');
 		expect(mine).toHaveLength(2);
-		expect(mine[0]).toMatchObject({ profileId: raw[0].profileId, Event: 'NEGATIVE_CONSENT', audience: items[0].json.link, Moment: out[0].json.moment });
-		expect(mine[1]).toMatchObject({ profileId: raw[1].profileId, Event: 'NEGATIVE_CONSENT' });
+		expect(mine[0]).toMatchObject({ profileId: raw[0].profileId, event: 'NEGATIVE_CONSENT', audience: items[0].json.link, moment: out[0].json.moment });
+		expect(mine[1]).toMatchObject({ profileId: raw[1].profileId, event: 'NEGATIVE_CONSENT' });
 		expect(mine[1]).not.toHaveProperty('audience');
 		const keys = records.map((r) => String(r.businessKey ?? ''));
 		for (const o of out) expect(keys).toContain(String(o.json.businessKey));

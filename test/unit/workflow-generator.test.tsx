@@ -24,8 +24,9 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		const workflow = generate();
 		expect(workflow.id.length).toBeLessThanOrEqual(16);
 		expect('staticData' in workflow).toBe(false);
-		// The same link always gets the same id, so a re-import updates the same workflow.
-		expect(generate().id).toBe(workflow.id);
+		// Random (the status page address is not guessable); --id regenerates an existing workflow.
+		expect(generate().id).not.toBe(workflow.id);
+		expect(generate('--id', workflow.id).id).toBe(workflow.id);
 	});
 
 	it('takes the sync minute from the activation moment, or --minute', () => {
@@ -35,23 +36,57 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		expect(node(explicit, 'Every Hour').parameters.rule.interval[0].triggerAtMinute).toBe(5);
 	});
 
-	it('fills every node of the link: Actito audience, Meta audience, credentials, country, status path', () => {
-		const workflow = generate('--default-country', 'be', '--unknown-consent', 'block');
-		const changes = node(workflow, 'Get Changes');
-		expect(changes.parameters.table).toEqual({ __rl: true, mode: 'id', value: 'Customers' });
-		expect(changes.parameters.segmentation.value).toBe('Audiences:VIP');
-		expect(changes.parameters.metaAudienceId).toBe('23851234567890123');
-		expect(changes.parameters.syncOptions).toMatchObject({ defaultCountry: 'BE', unknownConsent: 'block' });
-		expect(Object.keys(changes.credentials).sort()).toEqual(['actitoApi', 'metaMarketingApi']);
-		expect(node(workflow, 'Consent Filter').parameters.unknownConsent).toBe('block');
-		expect(node(workflow, 'Hash Identifiers').parameters.defaultCountry).toBe('BE');
-		for (const name of ['Sync Members', 'Estimated Size']) {
+	it('fills one configuration: the Sync node holds every setting of the link', () => {
+		const workflow = generate('--default-country', 'be', '--unknown-consent', 'block', '--status-credential', 'cred-status', '--identifiers', 'PHONE=mobile,EMAIL=mail');
+		const sync = node(workflow, 'Sync');
+		expect(sync.parameters).toMatchObject({
+			operation: 'syncFromActito',
+			table: { __rl: true, mode: 'id', value: 'Customers' },
+			segmentation: { value: 'Audiences:VIP' },
+			defaultCountry: 'BE',
+			unknownConsent: 'block',
+			identifiers: { mapping: [{ key: 'PHONE', field: 'mobile' }, { key: 'EMAIL', field: 'mail' }] },
+		});
+		expect(Object.keys(sync.credentials).sort()).toEqual(['actitoApi', 'metaMarketingApi']);
+		for (const name of ['Sync', 'Estimated Size']) {
 			expect(node(workflow, name).parameters.adAccount.value).toBe('act_1234567890');
 			expect(node(workflow, name).parameters.audience.value).toBe('23851234567890123');
-			expect(node(workflow, name).credentials.metaMarketingApi.id).toBe('cred-meta');
 		}
-		expect(node(workflow, 'Status Page').parameters.path).toBe(`actito-meta-status/${workflow.id}`);
+		// No other node repeats a setting of the link that changes rows or consent.
+		expect(workflow.nodes.map((n: any) => n.type)).not.toContain('n8n-nodes-actito-meta.hashIdentifiers');
+		expect(workflow.nodes.map((n: any) => n.type)).not.toContain('n8n-nodes-actito-meta.consentFilter');
+		const status = node(workflow, 'Status Page');
+		expect(status.parameters.path).toBe(`actito-meta-status/${workflow.id}`);
+		expect(status.parameters.authentication).toBe('headerAuth');
+		expect(status.credentials.httpHeaderAuth.id).toBe('cred-status');
+		expect(node(workflow, 'Get Status').parameters.metaAudienceId).toBe('23851234567890123');
 		expect(workflow.nodes.every((n: any) => !JSON.stringify(n.parameters ?? {}).includes('"mode":"list","value":""'))).toBe(true);
+		// Two workflows of one n8n never share an id, a webhook id or a path.
+		const other = generate();
+		expect(other.id).not.toBe(workflow.id);
+		expect(node(other, 'Status Page').webhookId).not.toBe(status.webhookId);
+	});
+
+	it('an attribute audience and a subscription consent', () => {
+		const args = BASE.filter((a, i) => a !== '--segmentation' && BASE[i - 1] !== '--segmentation');
+		const workflow = JSON.parse(
+			execFileSync(process.execPath, [BIN, ...args, '--audience-attribute', 'tier', '--audience-value', 'gold', '--consent-subscription', 'Newsletter'], { encoding: 'utf8' }),
+		);
+		expect(node(workflow, 'Sync').parameters).toMatchObject({ audienceRule: 'attribute', audienceAttribute: 'tier', audienceValue: 'gold', consentSource: 'subscription', consentSubscription: 'Newsletter' });
+	});
+
+	it('writes the near-real-time companion from the same options', () => {
+		const workflow = generate('--realtime', '--default-country', 'BE', '--identifiers', 'EMAIL=mail,PHONE=mobile');
+		expect(workflow.id.length).toBeLessThanOrEqual(16);
+		expect(node(workflow, 'Actito Webhook Trigger').parameters.attributes).toMatchObject({ emailAttribute: 'mail', phoneAttribute: 'mobile' });
+		expect(node(workflow, 'Hash Identifiers').parameters).toMatchObject({
+			defaultCountry: 'BE',
+			identifiers: { mapping: [{ key: 'EXTERN_ID', field: 'profileId' }, { key: 'EMAIL', field: 'email' }, { key: 'PHONE', field: 'phone' }] },
+		});
+		expect(node(workflow, 'Meta Sync Members').parameters.options.commitState).toBe(false);
+		expect(node(workflow, 'Add or Remove').parameters.assignments.assignments[0].value).toContain('"Audiences:VIP"');
+		const bad = spawnSync(process.execPath, [BIN, ...BASE, '--realtime', '--identifiers', 'ZIP=zip'], { encoding: 'utf8' });
+		expect(bad.status).toBe(2);
 	});
 
 	it('refuses bad input with a clear message and exit code 2', () => {
@@ -61,5 +96,8 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		const longId = spawnSync(process.execPath, [BIN, ...BASE, '--id', 'x'.repeat(17)], { encoding: 'utf8' });
 		expect(longId.status).toBe(2);
 		expect(longId.stderr).toContain('at most 16 characters');
+		const extern = spawnSync(process.execPath, [BIN, ...BASE, '--identifiers', 'EXTERN_ID=emailAddress'], { encoding: 'utf8' });
+		expect(extern.status).toBe(2);
+		expect(extern.stderr).toContain('EXTERN_ID is always the Actito profile id');
 	});
 });

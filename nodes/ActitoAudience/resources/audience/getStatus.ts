@@ -1,15 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { flattenProfile, isInSegmentation } from '../../../../core/actito/profile';
+import { cachedEstimate } from '../../../../core/state/estimateCache';
 import { describeLinkStatus } from '../../../../core/state/linkStatus';
-import { buildLink, readState } from '../../../../core/state/syncState';
+import { buildLink, findStateByAudience, readState, type OpenState } from '../../../../core/state/syncState';
 import { toMemberId } from '../../../../core/state/memberCodec';
 import { consentVerdict } from '../../../../core/sync/consent';
 import { fingerprintProfile } from '../../../../core/sync/planner';
+import { decideProfile } from '../../../../core/sync/wanted';
 import type { MetaKey } from '../../../../core/identifiers';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import { metaClientFrom } from '../../../shared/transport';
-import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings } from '../../shared';
+import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings, segmentationKey } from '../../shared';
 import { profileKey } from './getProfile';
 
 export const properties: INodeProperties[] = [
@@ -20,24 +22,38 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		displayOptions: { show: { operation: ['getStatus'] } },
-		description: 'Whether to ask Meta for the audience’s estimated size and status (needs the Meta credential)',
+		description: 'Whether to add Meta’s estimated size and status (needs the Meta credential; cached for a minute, whatever the number of calls)',
 	},
 ];
 
-/** The status of a link: its definition and its synchronization details, in one item. */
+/**
+ * The status of a link: its stored configuration and its synchronization details, in one item.
+ * Answered from the stored state (found by its Meta audience) and a cached Meta estimate: no
+ * Actito call, at most one Meta call a minute per audience, whatever the traffic.
+ */
 export async function executeStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const api = await apiFor(this);
-	const { ref } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
-	const link = buildLink(ref, metaAudienceId);
-	const open = readState(this.getWorkflowStaticData('global'), link);
-	const json = {
-		...describeLinkStatus(link, open),
-		actito: { entity: ref.entity, table: ref.table, segmentation: ref.segmentation },
-		metaAudienceId,
-	} as unknown as IDataObject;
+	const bucket = this.getWorkflowStaticData('global');
+	let link: string;
+	let open: OpenState | null = null;
+	let stateError: string | undefined;
+	try {
+		const found = findStateByAudience(bucket, metaAudienceId);
+		if (found) ({ link, open } = found);
+		else {
+			// No state yet: name the link from the parameters (the credential gives the entity, no API call).
+			const credentials = await this.getCredentials('actitoApi');
+			const table = String(this.getNodeParameter('table', i, '', { extractValue: true }) ?? '').trim();
+			link = buildLink({ entity: String(credentials.entity ?? ''), table, segmentation: segmentationKey(this, i) }, metaAudienceId);
+		}
+	} catch (error) {
+		link = `meta:${metaAudienceId}`;
+		stateError = (error as Error).message;
+	}
+	const json = { ...describeLinkStatus(link!, open), metaAudienceId } as unknown as IDataObject;
+	if (stateError) json.stateError = stateError;
 	if (this.getNodeParameter('includeMeta', i, true) as boolean) {
-		try {
+		json.meta = (await cachedEstimate(metaAudienceId, async () => {
 			const meta = await metaClientFrom(this);
 			const a = await meta.getAudience(metaAudienceId, [
 				'name',
@@ -46,7 +62,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 				'delivery_status',
 				'operation_status',
 			]);
-			json.meta = {
+			return {
 				name: a.name ?? null,
 				lowerBound: a.approximate_count_lower_bound ?? null,
 				upperBound: a.approximate_count_upper_bound ?? null,
@@ -55,16 +71,59 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 				tooSmall:
 					a.delivery_status?.code === 300 ||
 					(typeof a.approximate_count_upper_bound === 'number' && a.approximate_count_upper_bound < 1000),
+				checkedAt: new Date().toISOString(),
 			};
-		} catch (error) {
-			json.meta = { error: (error as Error).message };
-		}
+		})) as IDataObject;
 	}
 	return [{ json, pairedItem: { item: i } }];
 }
 
-/** For one profile: is it a member in Actito, is it at Meta, and does Meta hold its current row. */
+/**
+ * For one profile: is it a member in Actito, is it at Meta, and does Meta hold its current row.
+ * With a stored link configuration (the Sync from Actito Audience step), the verdict is the
+ * sync's own rule (core/sync/wanted.ts), with the link's consent policy and default country.
+ */
 export async function executeProfileStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
+	const bucket = this.getWorkflowStaticData('global');
+	const found = findStateByAudience(bucket, metaAudienceId);
+	const config = found?.open.state.config;
+	if (found && config) {
+		const api = await apiFor(this);
+		const table = await api.getProfileTable(config.actito.table);
+		const key = profileKey(this, i);
+		const raw = await api.getProfile(table.id, key);
+		const asked = typeof key === 'string' ? key : undefined;
+		const decision = decideProfile(raw, config, asked);
+		const id = decision.profileId ? toMemberId(decision.profileId) : null;
+		const sent = id !== null ? found.open.members.get(id) : undefined;
+		const atMeta = sent !== undefined;
+		const synchronized = decision.wanted ? atMeta && sent === decision.fingerprint : !atMeta;
+		return [
+			{
+				json: {
+					link: found.link,
+					profileId: decision.profileId || null,
+					found: Boolean(raw),
+					isMember: decision.isMember,
+					marketingConsent: decision.consent,
+					hasValidIdentifier: decision.whyNot !== 'no_valid_identifier' && decision.row !== null,
+					wanted: decision.wanted,
+					whyNot: decision.whyNot,
+					atMeta,
+					synchronized,
+					lastSyncedAt: found.open.state.syncedAt ?? null,
+				},
+				pairedItem: { item: i },
+			},
+		];
+	}
+	return legacyProfileStatus.call(this, i);
+}
+
+/** Links planned by Get Changes (no stored configuration): the item-chain settings of this node. */
+async function legacyProfileStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+
 	const api = await apiFor(this);
 	const { ref, tableId } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { acknowledgeRefusals } from '../../../../core/sync/run';
 import { apiFor } from '../../shared';
 
 const show = { show: { operation: ['logInteraction'] } };
@@ -59,6 +60,10 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
+function field(name: string, value: unknown): { name: string; value: unknown } {
+	return { name, value };
+}
+
 /** One custom-table record per item: each is one API call, so keep this for rare events. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const api = await apiFor(this);
@@ -71,16 +76,24 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 		});
 	}
 	const moment = new Date().toISOString();
+	// The record fields the Actito contract (docs/contracts/actito.md) and the README name.
+	// (Built by a helper: n8n's lint reads `{ name, value }` literals as option lists and would
+	// "fix" these field names to title case, which Actito refuses.)
 	const properties: Array<{ name: string; value: unknown }> = [
-		{ name: 'profileId', value: profileId },
-		{ name: 'Event', value: this.getNodeParameter('event', i) as string },
-		{ name: 'Moment', value: moment },
+		field('profileId', profileId),
+		field('event', this.getNodeParameter('event', i) as string),
+		field('moment', moment),
 	];
+
 	const audience = String(this.getNodeParameter('interactionAudience', i, '') ?? '');
 	if (audience) properties.push({ name: 'audience', value: audience });
 	const extra = this.getNodeParameter('extraProperties.property', i, []) as Array<{ name: string; value: string }>;
 	for (const p of extra) if (p.name) properties.push({ name: p.name, value: p.value });
 	const created = await api.createCustomRecord(table, properties as never);
+	// A refusal from the sync step (its item carries the link) is logged: it leaves the state's
+	// list of refusals to log. One that failed stays there and comes out of the next run again.
+	const link = (this.getInputData()[i]?.json as IDataObject | undefined)?.link;
+	if (typeof link === 'string' && link) acknowledgeRefusals(this.getWorkflowStaticData('global'), link, [profileId]);
 	const json: IDataObject = { businessKey: created.businessKey, customTable: table, profileId, moment };
 	return [{ json, pairedItem: { item: i } }];
 }

@@ -183,6 +183,7 @@ export async function executeUpload(
 			batchSize: options.batchSize,
 			dryRun: options.dryRun,
 			mode,
+			sessionKind: open ? 'hourly' : 'items',
 			onBatchAccepted: open
 				? (batch) => (mode === 'replace' ? replaceMembers : applyAcceptedBatch)(open!, batch, now())
 				: undefined,
