@@ -84,11 +84,13 @@ process.once('exit', () => {
 	for (const service of live) service._killNow();
 });
 
-async function startPostgres({ baseDir } = {}) {
+async function startPostgres() {
 	const bin = pgBinDir();
 	if (!bin) throw new Error('PostgreSQL is not installed (node scripts/queue/services.js install)');
 	ensurePgSystemUser();
-	const dir = fs.mkdtempSync(path.join(baseDir || os.tmpdir(), 'actito-meta-pg-'));
+	// Directly under the system temp folder: the postgres user must be able to reach it, and a
+	// caller's private temp folder (mode 0700) would not let it.
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actito-meta-pg-'));
 	const dataDir = path.join(dir, 'data');
 	const sockDir = path.join(dir, 'sock');
 	const logFile = path.join(dir, 'postgres.log');
