@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort } = require('../lib/n8nHost');
+const reaper = require('./reaper');
 
 const PG_USER = 'n8n';
 const PG_DATABASE = 'n8n';
@@ -111,6 +112,8 @@ async function startPostgres() {
 		'start',
 	]);
 	const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+	const reaped = [['pgdata', `${path.join(bin, 'pg_ctl')}|${dataDir}`], ['pid', pid], ['rm', dir]];
+	for (const [kind, value] of reaped) reaper.register(kind, value);
 	const psql = path.join(bin, 'psql');
 	const service = {
 		kind: 'postgres',
@@ -133,7 +136,8 @@ async function startPostgres() {
 		},
 		/** Rows of a SELECT as objects (json_agg on the server, so types survive). */
 		rows(select) {
-			const text = service.sql(`SELECT coalesce(json_agg(t), '[]'::json) FROM (${select}) t`);
+			// A data-changing statement with RETURNING only works as a CTE, not as a subquery.
+			const text = service.sql(`WITH t AS (${select}) SELECT coalesce(json_agg(t), '[]'::json) FROM t`);
 			return JSON.parse(text.trim() || '[]');
 		},
 		_killNow() {
@@ -150,6 +154,7 @@ async function startPostgres() {
 			const out = spawnSync(cmd, args, { stdio: 'ignore' });
 			if (out.status !== 0) service._killNow();
 			fs.rmSync(dir, { recursive: true, force: true });
+			for (const [kind, value] of reaped) reaper.unregister(kind, value);
 		},
 	};
 	live.add(service);
@@ -167,6 +172,8 @@ async function startRedis({ baseDir } = {}) {
 		stdio: 'ignore',
 	});
 	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	reaper.register('pid', child.pid);
+	reaper.register('rm', dir);
 	const service = {
 		kind: 'redis',
 		dir,
@@ -189,6 +196,8 @@ async function startRedis({ baseDir } = {}) {
 			await exited;
 			clearTimeout(timer);
 			fs.rmSync(dir, { recursive: true, force: true });
+			reaper.unregister('pid', child.pid);
+			reaper.unregister('rm', dir);
 		},
 	};
 	live.add(service);

@@ -188,7 +188,7 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 			for (const r of rows) byWorkflow.set(r.workflowId, [...(byWorkflow.get(r.workflowId) || []), r]);
 			const done = links.every((l) => {
 				const list = byWorkflow.get(l.workflowId) || [];
-				return list.length > 0 && list.every((r) => r.stoppedAt || allowUnfinished.has(l.workflowId));
+				return list.length > 0 && list.every((r) => r.stoppedAt || r.deleted || allowUnfinished.has(l.workflowId));
 			});
 			if (done) return rows;
 			if (Date.now() > deadline) throw new Error(`round not finished in 30 min: ${JSON.stringify(rows.slice(-25))}`);
@@ -329,7 +329,7 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 		while (!victim) {
 			const { faults } = (await (await fetch(`${sandboxes.meta.url}/__sandbox/faults`)).json()) as Json;
 			if (faults.length && faults[0].used > 0) {
-				const running = cluster.executions(prepared.startedAt).filter((r: Json) => r.workflowId === killed.workflowId && !r.stoppedAt);
+				const running = cluster.executions(prepared.startedAt).filter((r: Json) => r.workflowId === killed.workflowId && !r.stoppedAt && !r.deleted);
 				executionId = running.length ? String(running[0].id) : null;
 				victim = executionId ? cluster.workerOf(executionId) : null;
 			}
