@@ -184,6 +184,16 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 		await scenario.control(sandboxes.actito.url, 'POST', 'requests/clear');
 		const startMs = await cluster.start();
 		if (Date.now() >= fireAt) throw new Error(`the cluster took ${startMs} ms to start: past the sync minute, the runs would wait an hour`);
+		// Still intact once the main has activated every workflow (before any run): tells a loss at
+		// activation from a loss at run time.
+		const lostAtStart = links.filter(
+			(l) => lastSnapshot[l.workflowId] !== undefined && JSON.stringify(cluster.staticData(l.workflowId)) !== lastSnapshot[l.workflowId],
+		);
+		(figures.stateAfterStart ||= []).push({
+			lost: lostAtStart.map((l) => l.index),
+			sample: lostAtStart.length ? JSON.stringify(cluster.staticData(lostAtStart[0].workflowId)).slice(0, 300) : null,
+		});
+		expect(lostAtStart.map((l) => l.index)).toEqual([]);
 		return { fireAt, startedAt };
 	}
 
