@@ -16,13 +16,19 @@ export interface PageRequest {
 	query?: Record<string, unknown>;
 }
 
-/** JSON when the client asks for it (`Accept: application/json`, or `?format=json`); HTML otherwise. */
+/**
+ * HTML for people, JSON for machines. `?format=json|html` decides; otherwise the Accept header:
+ * browsers send `text/html` and get the page, `application/json` gets JSON. A client that states
+ * neither (curl, fetch: `*` + `/*`) gets JSON, as the status webhook answered before the page existed,
+ * so scripts reading it keep working.
+ */
 export function wantsJson(request: PageRequest | null | undefined): boolean {
 	const format = String(request?.query?.format ?? '').toLowerCase();
 	if (format === 'json') return true;
 	if (format === 'html') return false;
 	const accept = String(request?.headers?.accept ?? '').toLowerCase();
-	return accept.includes('application/json') && !accept.includes('text/html');
+	if (accept.includes('text/html')) return false;
+	return true;
 }
 
 /**
@@ -86,3 +92,4 @@ export function overviewAnswer(links: OverviewInput[], request: PageRequest | nu
 	}
 	return { body: renderOverviewPage(rows, { now: options.now, title: options.title }), contentType: 'text/html; charset=utf-8', statusCode: 200 };
 }
+export * from './limit';
