@@ -39,7 +39,6 @@ describe('status pages in a real browser against a running n8n', () => {
 	let brandAudienceId: string;
 	let browser: Json;
 	let context: Json;
-	let userDir: string;
 
 	const auth = { [scenario.STATUS_HEADER]: scenario.STATUS_KEY };
 	const stateOf = async (workflowId: string) => Object.values((await host.readStaticData(workflowId)).global as Json)[0] as Json;
@@ -103,12 +102,11 @@ describe('status pages in a real browser against a running n8n', () => {
 		await host.start();
 
 		const { chromium } = require('playwright-core');
-		userDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'chromium-status-'));
+		// playwright-core gives every launch a fresh, empty user-data-dir of its own (and --headless).
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
 			args: [
-				'--headless',
 				'--no-sandbox',
 				'--disable-gpu',
 				'--disable-quic',
@@ -116,7 +114,6 @@ describe('status pages in a real browser against a running n8n', () => {
 				'--disable-background-networking',
 				'--disable-component-update',
 				'--disable-sync',
-				`--user-data-dir=${userDir}`,
 			],
 		});
 		// The status credential is a header (Header Auth), sent by the browser context on every request.
@@ -128,7 +125,6 @@ describe('status pages in a real browser against a running n8n', () => {
 		await browser?.close().catch(() => undefined);
 		await host?.dispose();
 		await sandboxes?.close();
-		if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
 	});
 
 	test('without the credential, both pages are refused', async () => {
