@@ -19,7 +19,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 const CSS = `
 :root{--ink:#1f2933;--muted:#5f6b7a;--line:#e3e8ef;--bg:#f6f8fb;--card:#fff;--ok:#137a3f;--okbg:#e3f6ea;--warn:#8a5a00;--warnbg:#fff3d6;--bad:#b42318;--badbg:#fde8e6;--accent:#1a5fd0}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
-main{max-width:1040px;margin:0 auto;padding:20px 16px 40px}
+main{max-width:1120px;margin:0 auto;padding:20px 16px 40px}
 header{display:flex;flex-wrap:wrap;align-items:baseline;gap:8px 16px;margin-bottom:12px}
 h1{font-size:24px;margin:0}h2{font-size:16px;margin:0 0 10px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .sub{color:var(--muted)}
@@ -28,10 +28,10 @@ h1{font-size:24px;margin:0}h2{font-size:16px;margin:0 0 10px;color:var(--muted);
 .state p{margin:4px 0}.state .big{font-size:20px;font-weight:600}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
-.kpi .label{color:var(--muted);font-size:13px}.kpi .value{font-size:22px;font-weight:600;overflow-wrap:anywhere}
+.kpi .label{color:var(--muted);font-size:13px}.kpi .value{font-size:22px;font-weight:600;overflow-wrap:anywhere}.kpi .value.moment{font-size:18px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
-th{color:var(--muted);font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+th{color:var(--muted);font-weight:600;white-space:normal;vertical-align:bottom}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .scroll{overflow-x:auto}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:var(--okbg);color:var(--ok)}
 .badge.warn{background:var(--warnbg);color:var(--warn)}.badge.bad{background:var(--badbg);color:var(--bad)}
@@ -39,7 +39,7 @@ a{color:var(--accent)}
 form{display:flex;flex-wrap:wrap;gap:8px;align-items:center}input[type=text]{font:inherit;padding:6px 10px;border:1px solid #c5cdd8;border-radius:6px;min-width:12em}
 button{font:inherit;padding:6px 14px;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
 .check{margin-top:10px}.check li{margin:2px 0}
-svg{width:100%;height:auto;max-height:220px}.legend{display:flex;gap:14px;font-size:13px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:middle}
+svg{width:100%;height:auto;display:block}.legend{display:flex;gap:14px;font-size:13px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:middle}
 footer{color:var(--muted);font-size:13px;margin-top:20px}
 @media (max-width:560px){h1{font-size:20px}.kpi .value{font-size:18px}th,td{padding:5px 6px}}
 `;
@@ -53,8 +53,8 @@ function page(title: string, body: string): string {
 	);
 }
 
-function kpi(label: string, value: string, testId: string, note = ''): string {
-	return `<div class="kpi"><div class="label">${e(label)}</div><div class="value" data-testid="${testId}">${value || '—'}</div>${note ? `<div class="sub">${note}</div>` : ''}</div>`;
+function kpi(label: string, value: string, testId: string, note = '', moment = false): string {
+	return `<div class="kpi"><div class="label">${e(label)}</div><div class="value${moment ? ' moment' : ''}" data-testid="${testId}">${value || '—'}</div>${note ? `<div class="sub">${note}</div>` : ''}</div>`;
 }
 
 function badgeFor(status: string): string {
@@ -66,8 +66,8 @@ function badgeFor(status: string): string {
 export function renderChart(runs: RunRow[]): string {
 	const rows = [...runs].reverse();
 	if (rows.length === 0) return '<p class="sub">No run yet.</p>';
-	const W = 640;
-	const H = 200;
+	const W = 960;
+	const H = 220;
 	const pad = { l: 52, r: 12, t: 12, b: 24 };
 	const iw = W - pad.l - pad.r;
 	const ih = H - pad.t - pad.b;
@@ -77,7 +77,8 @@ export function renderChart(runs: RunRow[]): string {
 	const bw = Math.max(2, Math.min(14, step / 3));
 	const x = (i: number) => pad.l + step * (i + 0.5);
 	const yCount = (v: number) => pad.t + ih - (v / maxCount) * ih;
-	const barH = (v: number) => (v / maxChange) * (ih * 0.45);
+	// Square-root scale: a first full run's thousands of adds must not flatten the hourly tens.
+	const barH = (v: number) => Math.sqrt(v / maxChange) * (ih * 0.45);
 	const bars = rows
 		.map((r, i) => {
 			const a = barH(r.added);
@@ -106,7 +107,7 @@ export function renderChart(runs: RunRow[]): string {
 		`<text x="${pad.l}" y="${H - 6}" font-size="11" fill="#5f6b7a">${e(first)}</text>` +
 		`<text x="${W - pad.r}" y="${H - 6}" text-anchor="end" font-size="11" fill="#5f6b7a">${e(last)}</text>` +
 		'</svg>' +
-		`<div class="legend"><span><i style="background:#1a5fd0"></i>members after the run</span><span><i style="background:#5cb176"></i>added (max ${e(n(maxChange))})</span><span><i style="background:#e0796b"></i>removed</span></div>`
+		`<div class="legend"><span><i style="background:#1a5fd0"></i>members after the run</span><span><i style="background:#5cb176"></i>added (max ${e(n(maxChange))}, square-root scale)</span><span><i style="background:#e0796b"></i>removed</span></div>`
 	);
 }
 
@@ -187,8 +188,8 @@ export function renderStatusPage(view: StatusView, options: RenderOptions = {}):
 	const kpis =
 		'<div class="grid">' +
 		kpi('Nb members', e(n(view.memberCount)), 'members') +
-		kpi('Last member updated on', e(when(view.lastMemberUpdateAt)), 'last-member-update', view.lastMemberUpdateAt ? e(ago(view.lastMemberUpdateAt, view.now)) : '') +
-		kpi('Synchronized on', e(when(view.syncedAt)), 'synced-on', view.syncedAt ? e(ago(view.syncedAt, view.now)) : 'empty while changes wait') +
+		kpi('Last member updated on', e(when(view.lastMemberUpdateAt)), 'last-member-update', view.lastMemberUpdateAt ? e(ago(view.lastMemberUpdateAt, view.now)) : '', true) +
+		kpi('Synchronized on', e(when(view.syncedAt)), 'synced-on', view.syncedAt ? e(ago(view.syncedAt, view.now)) : 'empty while changes wait', true) +
 		kpi(
 			'Meta estimated size',
 			meta ? e(estimate(meta)) : '',
