@@ -12,7 +12,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
+const readline = require('node:readline');
 const scenario = require('../../scripts/lib/scenario');
 const { buildOverviewWorkflow } = require('../../bin/actito-meta-overview');
 
@@ -29,6 +30,54 @@ function fmt(n: number): string {
 	return n.toLocaleString('en-US');
 }
 
+/** The browser, in its own Node process (test/browser/chromiumDriver.js): steps go as source text. */
+interface Driver {
+	launch(executablePath: string): Promise<unknown>;
+	call(fn: (st: Json, a: Json) => Promise<unknown>, arg?: Json): Promise<Json>;
+	close(): Promise<void>;
+}
+
+function startDriver(): Driver {
+	const child = spawn(process.execPath, [path.join(__dirname, 'chromiumDriver.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+	let next = 1;
+	const waiting = new Map();
+	const exited = new Promise((resolve) => child.on('exit', resolve));
+	readline.createInterface({ input: child.stdout }).on('line', (line: string) => {
+		let msg: Json;
+		try {
+			msg = JSON.parse(line);
+		} catch {
+			return;
+		}
+		const w = waiting.get(msg.id);
+		if (!w) return;
+		waiting.delete(msg.id);
+		if (msg.ok) w.resolve(msg.value);
+		else w.reject(new Error(msg.error));
+	});
+	child.on('exit', (code: number) => {
+		for (const w of waiting.values()) w.reject(new Error(`the Chromium driver exited (${code})`));
+		waiting.clear();
+	});
+	const send = (msg: Json) =>
+		new Promise((resolve, reject) => {
+			const id = next++;
+			waiting.set(id, { resolve, reject });
+			child.stdin.write(`${JSON.stringify({ ...msg, id })}\n`);
+		});
+	return {
+		launch: (executablePath: string) => send({ launch: executablePath }),
+		call: (fn: (state: Json, arg: Json) => Promise<unknown>, arg: Json = {}) => send({ fn: fn.toString(), arg }) as Promise<Json>,
+		async close() {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.stdin.end();
+			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			await exited;
+			clearTimeout(timer);
+		},
+	};
+}
+
 describe('status pages in a real browser against a running n8n', () => {
 	let sandboxes: Json;
 	let host: Json;
@@ -37,8 +86,7 @@ describe('status pages in a real browser against a running n8n', () => {
 	let overview: Json;
 	let audienceId: string;
 	let brandAudienceId: string;
-	let browser: Json;
-	let context: Json;
+	let driver: Driver;
 
 	const auth = { [scenario.STATUS_HEADER]: scenario.STATUS_KEY };
 	const stateOf = async (workflowId: string) => Object.values((await host.readStaticData(workflowId)).global as Json)[0] as Json;
@@ -101,165 +149,206 @@ describe('status pages in a real browser against a running n8n', () => {
 		await host.activate(overview.id);
 		await host.start();
 
-		const { chromium } = require('playwright-core');
-		// playwright-core gives every launch a fresh, empty user-data-dir of its own (and --headless).
-		browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			headless: true,
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-			],
-		});
+		driver = startDriver();
+		await driver.launch(CHROMIUM);
 		// The status credential is a header (Header Auth), sent by the browser context on every request.
-		context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: auth });
+		await driver.call(
+			async (st, a) => {
+				st.contexts.main = await st.browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: a.headers });
+			},
+			{ headers: auth },
+		);
 	});
 
 	afterAll(async () => {
-		await context?.close().catch(() => undefined);
-		await browser?.close().catch(() => undefined);
+		await driver?.close();
 		await host?.dispose();
 		await sandboxes?.close();
 	});
 
 	test('without the credential, both pages are refused', async () => {
-		const anonymous = await browser.newContext();
-		try {
-			const page = await anonymous.newPage();
-			const a = await page.goto(host.webhookUrl(`actito-meta-status/${vip.id}`));
-			expect([401, 403]).toContain(a.status());
-			expect(await page.content()).not.toContain('Nb members');
-			const b = await page.goto(host.webhookUrl(`actito-meta-overview/${overview.id}`));
-			expect([401, 403]).toContain(b.status());
-		} finally {
-			await anonymous.close();
-		}
+		const seen = await driver.call(
+			async (st, a) => {
+				const context = await st.browser.newContext();
+				try {
+					const page = await context.newPage();
+					const first = await page.goto(a.page);
+					const html = await page.content();
+					const second = await page.goto(a.overview);
+					return { page: first.status(), overview: second.status(), html };
+				} finally {
+					await context.close();
+				}
+			},
+			{ page: host.webhookUrl(`actito-meta-status/${vip.id}`), overview: host.webhookUrl(`actito-meta-overview/${overview.id}`) },
+		);
+		expect([401, 403]).toContain(seen.page);
+		expect([401, 403]).toContain(seen.overview);
+		expect(seen.html).not.toContain('Nb members');
 	});
 
 	test('the status page shows what the state and the Meta sandbox hold', async () => {
-		const page = await context.newPage();
-		const answer = await page.goto(host.webhookUrl(`actito-meta-status/${vip.id}`));
-		expect(answer.status()).toBe(200);
-		expect(answer.headers()['content-type']).toMatch(/text\/html/);
+		const seen = await driver.call(
+			async (st, a) => {
+				const page = await st.contexts.main.newPage();
+				const answer = await page.goto(a.url);
+				const text = async (id: string) => ((await page.getByTestId(id).first().textContent()) || '').trim();
+				const out: Record<string, unknown> = { status: answer.status(), contentType: answer.headers()['content-type'] };
+				for (const id of ['name', 'members', 'state-text', 'synced-on', 'def-table', 'def-entity', 'meta-name', 'meta-size']) out[id] = await text(id);
+				out.tooSmall = await page.getByTestId('too-small').count();
+				const rows = page.locator('[data-testid="runs"] tbody tr');
+				const cells = [];
+				for (let i = 0; i < (await rows.count()); i++) cells.push((await rows.nth(i).locator('td').allTextContents()).map((c: string) => c.trim()));
+				out.rows = cells;
+				out.circles = await page.locator('svg circle').count();
+				out.html = await page.content();
+				await page.screenshot({ path: a.shot, fullPage: true });
+				// A phone-sized window: the page itself does not scroll sideways.
+				await page.setViewportSize({ width: 390, height: 844 });
+				out.overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+				await page.close();
+				return out;
+			},
+			{ url: host.webhookUrl(`actito-meta-status/${vip.id}`), shot: path.join(SHOTS, 'status-page.png') },
+		);
 		const state = await stateOf(vip.id);
 		const members = await scenario.metaMembers(sandboxes.meta.url, audienceId);
-		const text = async (id: string) => ((await page.getByTestId(id).first().textContent()) ?? '').trim();
-
-		expect(await text('name')).toBe(scenario.SEGMENTATION);
-		expect(await text('members')).toBe(fmt(state.memberCount));
+		expect(seen.status).toBe(200);
+		expect(seen.contentType).toMatch(/text\/html/);
+		expect(seen.name).toBe(scenario.SEGMENTATION);
+		expect(seen.members).toBe(fmt(state.memberCount));
 		expect(state.memberCount).toBe(members.count);
-		expect(await text('state-text')).toMatch(/^Synchronized (just now|\d+ minutes? ago)\.$/);
-		expect(await text('synced-on')).toBe(`${state.syncedAt.slice(0, 10)} ${state.syncedAt.slice(11, 16)} UTC`);
-		expect(await text('def-table')).toBe('Customers');
-		expect(await text('def-entity')).toBe('acme');
-		expect(await text('meta-name')).toBe('VIP customers');
+		expect(seen['state-text']).toMatch(/^Synchronized (just now|\d+ minutes? ago)\.$/);
+		expect(seen['synced-on']).toBe(`${state.syncedAt.slice(0, 10)} ${state.syncedAt.slice(11, 16)} UTC`);
+		expect(seen['def-table']).toBe('Customers');
+		expect(seen['def-entity']).toBe('acme');
+		expect(seen['meta-name']).toBe('VIP customers');
 
-		// Meta's estimate as the sandbox reports it (the fields Meta's API gives).
+		// Meta's estimate as the sandbox reports it through the Graph API.
 		const graph = (await (
 			await fetch(`${sandboxes.meta.url}/v26.0/${audienceId}?fields=approximate_count_lower_bound,approximate_count_upper_bound&access_token=sandbox-meta-token`)
 		).json()) as Json;
 		const lo = graph.approximate_count_lower_bound;
 		const hi = graph.approximate_count_upper_bound;
-		expect(await text('meta-size')).toBe(lo !== hi ? `${fmt(lo)} – ${fmt(hi)}` : fmt(hi));
-		expect(await page.getByTestId('too-small').count()).toBe(hi < 1000 ? 1 : 0);
+		expect(seen['meta-size']).toBe(lo !== hi ? `${fmt(lo)} – ${fmt(hi)}` : fmt(hi));
+		expect(seen.tooSmall).toBe(hi < 1000 ? 1 : 0);
 
-		// One row per kept run, newest first, with the adds and removes of the state's runs.
-		const rows = page.locator('[data-testid="runs"] tbody tr');
-		expect(await rows.count()).toBe(state.runs.length);
-		const newest = state.runs[state.runs.length - 1];
-		const cells = (await rows.first().locator('td').allTextContents()).map((s: string) => s.trim());
-		expect(cells[1]).toBe(newest.status);
-		expect(cells[3]).toBe(fmt(newest.added));
-		expect(cells[4]).toBe(fmt(newest.removed));
-		const second = state.runs[1];
-		const secondCells = (await rows.nth(state.runs.length - 2).locator('td').allTextContents()).map((s: string) => s.trim());
-		expect(secondCells[3]).toBe(fmt(second.added));
-		expect(secondCells[4]).toBe(fmt(second.removed));
-		expect(second.added).toBeGreaterThan(0);
-		expect(await page.locator('svg circle').count()).toBe(state.runs.length);
+		// One row per kept run, newest first, with each run's adds and removes.
+		expect(seen.rows).toHaveLength(state.runs.length);
+		const newestFirst = [...state.runs].reverse();
+		newestFirst.forEach((run: Json, i: number) => {
+			expect(seen.rows[i][1]).toBe(run.status);
+			expect(seen.rows[i][3]).toBe(fmt(run.added));
+			expect(seen.rows[i][4]).toBe(fmt(run.removed));
+		});
+		expect(state.runs[1].added).toBeGreaterThan(0);
+		expect(seen.rows[0][8]).toBe(fmt(state.memberCount));
+		expect(seen.circles).toBe(state.runs.length);
 
-		const html = await page.content();
-		expect(html).not.toMatch(/[^\s@<>"']+@[^\s@<>"']+\.[a-z]/i);
-		expect(html).not.toContain('sandbox-meta-token');
-		expect(html).not.toContain(scenario.STATUS_KEY);
-		expect(html).not.toContain(audienceId);
-		await page.screenshot({ path: path.join(SHOTS, 'status-page.png'), fullPage: true });
-
-		// A phone-sized window: no horizontal scrolling of the page itself.
-		await page.setViewportSize({ width: 390, height: 844 });
-		const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-		expect(overflow).toBeLessThanOrEqual(0);
-		await page.close();
+		expect(seen.html).not.toMatch(/[^\s@<>"']+@[^\s@<>"']+\.[a-z]/i);
+		expect(seen.html).not.toContain('sandbox-meta-token');
+		expect(seen.html).not.toContain(scenario.STATUS_KEY);
+		expect(seen.html).not.toContain(audienceId);
+		expect(seen.overflow).toBeLessThanOrEqual(0);
 	});
 
 	test('the profile check says is member / is synchronized / why not, from a profile id', async () => {
-		const page = await context.newPage();
-		await page.goto(host.webhookUrl(`actito-meta-status/${vip.id}`));
 		const { profiles } = await scenario.control(sandboxes.actito.url, 'GET', 'profiles');
 		const wanted = new Set((await scenario.wantedRows(sandboxes.actito.url)).map((r: string[]) => r[0]));
 		const refused = profiles.find((p: Json) => p.segments.includes(scenario.SEGMENTATION) && p.attributes.marketingConsent === false);
 		const synced = profiles.find((p: Json) => wanted.has(String(p.profileId)));
-
-		await page.fill('#profile', String(synced.profileId));
-		await Promise.all([page.waitForURL(new RegExp(`profile=${synced.profileId}$`)), page.click('button[type=submit]')]);
-		const check = page.getByTestId('profile-check');
-		await check.waitFor();
-		expect(await check.textContent()).toMatch(/Is member \(in Actito\): yes.*Is at Meta: yes.*Is synchronized: yes/s);
-
-		await page.fill('#profile', String(refused.profileId));
-		await Promise.all([page.waitForURL(new RegExp(`profile=${refused.profileId}$`)), page.click('button[type=submit]')]);
-		await page.getByTestId('profile-check').waitFor();
-		expect(await page.getByTestId('profile-check').textContent()).toMatch(/Is synchronized: yes/);
-		expect(await page.getByTestId('profile-why').textContent()).toMatch(/refused marketing consent/);
-
+		const seen = await driver.call(
+			async (st, a) => {
+				const page = await st.contexts.main.newPage();
+				await page.goto(a.url);
+				const ask = async (id: string) => {
+					await page.fill('#profile', id);
+					await Promise.all([page.waitForURL(new RegExp(`profile=${id}$`)), page.click('button[type=submit]')]);
+					await page.getByTestId('profile-check').waitFor();
+					return {
+						check: await page.getByTestId('profile-check').textContent(),
+						why: (await page.getByTestId('profile-why').count()) ? await page.getByTestId('profile-why').textContent() : null,
+					};
+				};
+				const synced = await ask(a.synced);
+				const refused = await ask(a.refused);
+				await page.goto(`${a.url}?profile=${encodeURIComponent('jane@example.com')}`);
+				const email = { html: await page.content(), why: await page.getByTestId('profile-why').textContent() };
+				await page.close();
+				return { synced, refused, email };
+			},
+			{ url: host.webhookUrl(`actito-meta-status/${vip.id}`), synced: String(synced.profileId), refused: String(refused.profileId) },
+		);
+		expect(seen.synced.check).toMatch(/Is member \(in Actito\): yes.*Is at Meta: yes.*Is synchronized: yes/s);
+		expect(seen.synced.why).toBeNull();
+		expect(seen.refused.check).toMatch(/Is at Meta: no.*Is synchronized: yes/s);
+		expect(seen.refused.why).toMatch(/refused marketing consent/);
 		// An e-mail is neither looked up nor echoed.
-		const answer = await page.goto(`${host.webhookUrl(`actito-meta-status/${vip.id}`)}?profile=${encodeURIComponent('jane@example.com')}`);
-		expect(answer.status()).toBe(200);
-		expect(await page.content()).not.toContain('jane@example.com');
-		expect(await page.getByTestId('profile-why').textContent()).toMatch(/never an e-mail/);
-		await page.close();
+		expect(seen.email.html).not.toContain('jane@example.com');
+		expect(seen.email.why).toMatch(/never an e-mail/);
 	});
 
 	test('the stopped link shows its cause and fix', async () => {
-		const page = await context.newPage();
-		await page.goto(host.webhookUrl(`actito-meta-status/${brand.id}`));
-		expect(await page.getByTestId('state').getAttribute('data-state')).toBe('stopped');
-		expect(await page.getByTestId('state-text').textContent()).toContain('Stopped: Meta’s Custom Audience terms are not accepted');
-		const link = page.getByTestId('state-fix').locator('a');
-		expect(await link.getAttribute('href')).toBe('https://business.facebook.com/ads/manage/customaudiences/tos/?act=200000000000002');
-		await page.close();
+		const seen = await driver.call(
+			async (st, a) => {
+				const page = await st.contexts.main.newPage();
+				await page.goto(a.url);
+				const out = {
+					code: await page.getByTestId('state').getAttribute('data-state'),
+					text: await page.getByTestId('state-text').textContent(),
+					fix: await page.getByTestId('state-fix').textContent(),
+					href: await page.getByTestId('state-fix').locator('a').getAttribute('href'),
+				};
+				await page.close();
+				return out;
+			},
+			{ url: host.webhookUrl(`actito-meta-status/${brand.id}`) },
+		);
+		expect(seen.code).toBe('stopped');
+		expect(seen.text).toContain('Stopped: Meta’s Custom Audience terms are not accepted');
+		expect(seen.fix).toMatch(/Accept them/);
+		expect(seen.href).toBe('https://business.facebook.com/ads/manage/customaudiences/tos/?act=200000000000002');
 	});
 
 	test('the overview shows every link with its state at a glance', async () => {
-		const page = await context.newPage();
-		const answer = await page.goto(host.webhookUrl(`actito-meta-overview/${overview.id}`));
-		expect(answer.status()).toBe(200);
-		const rows = page.getByTestId('overview-row');
-		expect(await rows.count()).toBe(2);
+		const seen = await driver.call(
+			async (st, a) => {
+				const page = await st.contexts.main.newPage();
+				const answer = await page.goto(a.url);
+				const rows = page.getByTestId('overview-row');
+				const list = [];
+				for (let i = 0; i < (await rows.count()); i++) {
+					const row = rows.nth(i);
+					list.push({
+						name: ((await row.getByTestId('o-name').textContent()) || '').trim(),
+						members: ((await row.getByTestId('o-members').textContent()) || '').trim(),
+						status: await row.getByTestId('o-status').textContent(),
+						size: ((await row.getByTestId('o-size').textContent()) || '').trim(),
+						badges: await row.getByTestId('badge').allTextContents(),
+					});
+				}
+				await page.screenshot({ path: a.shot, fullPage: true });
+				// Each row links to that link's own page.
+				await Promise.all([page.waitForURL(a.first), rows.nth(0).locator('a').click()]);
+				const landed = { url: page.url(), members: ((await page.getByTestId('members').textContent()) || '').trim() };
+				await page.close();
+				return { status: answer.status(), list, landed };
+			},
+			{ url: host.webhookUrl(`actito-meta-overview/${overview.id}`), first: host.webhookUrl(`actito-meta-status/${vip.id}`), shot: path.join(SHOTS, 'overview.png') },
+		);
 		const state = await stateOf(vip.id);
-		const first = rows.nth(0);
-		expect((await first.getByTestId('o-name').textContent())?.trim()).toBe(scenario.SEGMENTATION);
-		expect((await first.getByTestId('o-members').textContent())?.trim()).toBe(fmt(state.memberCount));
-		expect(await first.getByTestId('o-status').textContent()).toMatch(/^Synchronized/);
-		expect(await first.getByTestId('badge').allTextContents()).toContain('in sync');
-		const second = rows.nth(1);
-		expect(await second.getByTestId('badge').allTextContents()).toContain('stopped');
-		expect(await second.getByTestId('o-status').textContent()).toMatch(/terms are not accepted/);
-		await page.screenshot({ path: path.join(SHOTS, 'overview.png'), fullPage: true });
-
-		// Each row links to that link's own page.
-		await Promise.all([page.waitForURL(host.webhookUrl(`actito-meta-status/${vip.id}`)), first.locator('a').click()]);
-		expect(page.url()).toBe(host.webhookUrl(`actito-meta-status/${vip.id}`));
-		expect((await page.getByTestId('members').textContent())?.trim()).toBe(fmt(state.memberCount));
-
+		expect(seen.status).toBe(200);
+		expect(seen.list).toHaveLength(2);
+		expect(seen.list[0].name).toBe(scenario.SEGMENTATION);
+		expect(seen.list[0].members).toBe(fmt(state.memberCount));
+		expect(seen.list[0].status).toMatch(/^Synchronized/);
+		expect(seen.list[0].badges).toContain('in sync');
+		expect(seen.list[1].badges).toContain('stopped');
+		expect(seen.list[1].status).toMatch(/terms are not accepted/);
+		expect(seen.landed.url).toBe(host.webhookUrl(`actito-meta-status/${vip.id}`));
+		expect(seen.landed.members).toBe(fmt(state.memberCount));
 		const json = (await (await fetch(`${host.webhookUrl(`actito-meta-overview/${overview.id}`)}?format=json`, { headers: auth })).json()) as Json;
 		expect(json.links.map((l: Json) => l.view.state.code)).toEqual(['synchronized', 'stopped']);
-		await page.close();
 	});
 
 	test('the JSON answer carries the documented view', async () => {
@@ -275,20 +364,30 @@ describe('status pages in a real browser against a running n8n', () => {
 	});
 
 	test('the hourly template on the n8n canvas', async () => {
-		const page = await context.newPage();
-		await page.setViewportSize({ width: 1600, height: 900 });
-		await page.goto(`${host.baseUrl}/`);
-		await page.waitForLoadState('networkidle').catch(() => undefined);
-		const setup = await page.evaluate(
-			`fetch('/rest/owner/setup', { method: 'POST', headers: { 'content-type': 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') || '' }, body: ${JSON.stringify(JSON.stringify(OWNER))} }).then((r) => r.status)`,
+		const seen = await driver.call(
+			async (st, a) => {
+				const context = await st.browser.newContext({ viewport: { width: 1600, height: 900 } });
+				try {
+					const page = await context.newPage();
+					await page.goto(`${a.base}/`);
+					await page.waitForLoadState('networkidle').catch(() => undefined);
+					const setup = await page.evaluate(
+						`fetch('/rest/owner/setup', { method: 'POST', headers: { 'content-type': 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') || '' }, body: ${JSON.stringify(JSON.stringify(a.owner))} }).then((r) => r.status)`,
+					);
+					await page.goto(`${a.base}/workflow/${a.id}`);
+					await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60000 });
+					await page.waitForTimeout(1500);
+					const nodes = await page.locator('[data-test-id="canvas-node"]').count();
+					await page.screenshot({ path: a.shot });
+					return { setup, nodes };
+				} finally {
+					await context.close();
+				}
+			},
+			{ base: host.baseUrl, id: vip.id, owner: OWNER, shot: path.join(SHOTS, 'template-canvas.png') },
 		);
-		expect(setup).toBe(200);
-		await page.goto(`${host.baseUrl}/workflow/${vip.id}`);
-		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
-		await page.waitForTimeout(1500); // the canvas fits the view after the nodes render
-		expect(await page.locator('[data-test-id="canvas-node"]').count()).toBeGreaterThanOrEqual(8);
-		await page.screenshot({ path: path.join(SHOTS, 'template-canvas.png') });
-		await page.close();
+		expect(seen.setup).toBe(200);
+		expect(seen.nodes).toBeGreaterThanOrEqual(8);
 	});
 });
 
