@@ -32,7 +32,7 @@ export const properties: INodeProperties[] = [
 		type: 'json',
 		default: '={{ $json }}',
 		displayOptions: show,
-		description: 'The HTTP Request’s full response (statusCode and body) of the link’s page with ?format=json, per item',
+		description: 'The HTTP Request’s full response (statusCode and body) of the link’s page asked for JSON, per item',
 	},
 	{
 		displayName: 'Request',

@@ -24,7 +24,7 @@ export const answerAsProperty: INodeProperties = {
 			name: 'Web Page (HTML or JSON)',
 			value: 'page',
 			description:
-				'For a webhook: one item with body, contentType and statusCode. HTML for browsers; JSON when the request asks (Accept: application/json or ?format=json). ?profile=<ID> adds a profile check.',
+				'For a webhook: one item with body, contentType and statusCode. HTML for browsers; JSON when the request asks for it (Accept header or format query). A profile query adds a profile check.',
 		},
 	],
 };
