@@ -16,6 +16,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const readline = require('node:readline');
 const scenario = require('../../scripts/lib/scenario');
 const { buildOverviewWorkflow } = require('../../bin/actito-meta-overview');
+const { freePort } = require('../../scripts/lib/n8nHost');
 
 jest.setTimeout(1_200_000);
 
@@ -108,7 +109,9 @@ describe('status pages in a real browser against a running n8n', () => {
 			audiences: [{ adAccountId: SECOND_ACCOUNT, name: 'VIP customers (Brand)', subtype: 'CUSTOM' }],
 		});
 		brandAudienceId = String(seeded.audiences[0]);
-		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId }));
+		// The task broker's default port (5679) may be taken by another n8n on this machine.
+		const brokerPort = String(await freePort());
+		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
 		({ workflow: brand } = await scenario.setupN8n(sandboxes, {
 			audienceId: brandAudienceId,
 			host,
