@@ -56,9 +56,10 @@ export interface PageAnswer {
 export function statusAnswer(
 	status: Json,
 	request: PageRequest | null | undefined,
-	options: { now: string; profile?: Json | null; profileAsked?: boolean; overviewHref?: string },
+	options: { now: string; profile?: Json | null; profileAsked?: boolean; overviewHref?: string; adAccountId?: string | null },
 ): PageAnswer {
-	const view = buildStatusView(status, { now: options.now, profile: options.profile ?? null });
+	// The ad account only names the page where Meta's terms are accepted; it is not shown otherwise.
+	const view = buildStatusView(status, { now: options.now, profile: options.profile ?? null, adAccountId: options.adAccountId });
 	if (wantsJson(request)) {
 		return { body: JSON.stringify({ ...status, view }), contentType: 'application/json; charset=utf-8', statusCode: 200 };
 	}
@@ -81,6 +82,9 @@ export function overviewAnswer(links: OverviewInput[], request: PageRequest | nu
 	const rows: OverviewRow[] = links.map((l) => {
 		const status = l.status && typeof l.status === 'object' ? l.status : null;
 		const view: StatusView | null = status ? buildStatusView(status, { now: options.now }) : null;
+		// The link's own page knows its ad account (for the terms link); keep its fix address.
+		const own = (status?.view as { state?: { fixUrl?: unknown } } | undefined)?.state?.fixUrl;
+		if (view && typeof own === 'string' && own.startsWith('https://business.facebook.com/')) view.state.fixUrl = own;
 		return { name: l.name ?? view?.name ?? 'Audience link', href: l.href ?? null, view, problem: view ? null : l.problem ?? 'its status page did not answer' };
 	});
 	if (wantsJson(request)) {

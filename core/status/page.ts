@@ -248,7 +248,10 @@ export function renderOverviewPage(rows: OverviewRow[], options: { title?: strin
 	const body = rows
 		.map((r) => {
 			const v = r.view;
-			const name = r.href ? `<a href="${e(r.href)}">${e(v?.name ?? r.name)}</a>` : e(v?.name ?? r.name);
+			// The link's own name first (two links may share one Actito audience), then what it joins.
+			const label = r.name || v?.name || 'Audience link';
+			const joins = v ? `<div class="sub">${e(v.definition.audience ?? '')}${v.meta?.name ? ` → ${e(v.meta.name)}` : ''}</div>` : '';
+			const name = (r.href ? `<a href="${e(r.href)}" data-testid="o-name">${e(label)}</a>` : `<span data-testid="o-name">${e(label)}</span>`) + joins;
 			if (!v) return `<tr data-testid="overview-row"><td>${name}</td><td colspan="6"><span class="badge bad">unavailable</span> ${e(r.problem ?? '')}</td></tr>`;
 			const badges: string[] = [];
 			if (v.state.code === 'stopped' || v.state.code === 'failing') badges.push(`<span class="badge bad" data-testid="badge">${v.state.code === 'stopped' ? 'stopped' : 'failing'}</span>`);
@@ -256,7 +259,7 @@ export function renderOverviewPage(rows: OverviewRow[], options: { title?: strin
 			else badges.push(`<span class="badge warn" data-testid="badge">${e(v.state.code === 'pending' ? 'waiting' : v.state.code)}</span>`);
 			if (v.meta?.tooSmall) badges.push('<span class="badge warn" data-testid="badge">too small</span>');
 			return (
-				`<tr data-testid="overview-row"><td data-testid="o-name">${name}</td><td class="num" data-testid="o-members">${e(n(v.memberCount))}</td>` +
+				`<tr data-testid="overview-row"><td>${name}</td><td class="num" data-testid="o-members">${e(n(v.memberCount))}</td>` +
 				`<td>${e(when(v.lastMemberUpdateAt))}</td><td data-testid="o-synced">${e(when(v.syncedAt))}</td>` +
 				`<td style="white-space:normal;min-width:14em" data-testid="o-status">${e(v.state.text)}</td>` +
 				`<td class="num" data-testid="o-size">${v.meta ? e(estimate(v.meta)) : ''}</td><td>${badges.join(' ')}</td></tr>`

@@ -126,7 +126,9 @@ function audienceName(status: Json): string | null {
 	return str(actito?.segmentation);
 }
 
-function stateOf(status: Json, now: string, nextRunAt: string | null, runs: RunRow[]): StatusView['state'] {
+const TERMS_URL = 'https://business.facebook.com/ads/manage/customaudiences/tos/';
+
+function stateOf(status: Json, now: string, nextRunAt: string | null, runs: RunRow[], adAccountId?: string | null): StatusView['state'] {
 	const guard = status.guard as Json | null;
 	const lastError = str(status.lastError);
 	const syncedAt = str(status.syncedAt);
@@ -149,7 +151,7 @@ function stateOf(status: Json, now: string, nextRunAt: string | null, runs: RunR
 				code: 'stopped',
 				text: 'Stopped: Meta’s Custom Audience terms are not accepted for this ad account.',
 				fix: 'Accept them (an admin of the ad account), then the next run goes on by itself.',
-				fixUrl: url ?? 'https://business.facebook.com/ads/manage/customaudiences/tos/',
+				fixUrl: url ?? (adAccountId && /\d+/.test(adAccountId) ? `${TERMS_URL}?act=${/\d+/.exec(adAccountId)![0]}` : TERMS_URL),
 				since: runs[0]?.startedAt ?? null,
 			};
 		}
@@ -259,7 +261,7 @@ export function profileCheckOf(record: Json | null | undefined): ProfileCheck | 
  * The view of one link. `status` is the Get Status record (describeLinkStatus + `meta`);
  * `profile` the Get Profile Status record when a profile was checked.
  */
-export function buildStatusView(status: Json, options: { now: string; profile?: Json | null }): StatusView {
+export function buildStatusView(status: Json, options: { now: string; profile?: Json | null; adAccountId?: string | null }): StatusView {
 	const now = options.now;
 	const runs = runsOf(status);
 	const nextRunAt = nextRun(runs[0]?.startedAt ?? null, now);
@@ -280,7 +282,7 @@ export function buildStatusView(status: Json, options: { now: string; profile?: 
 		syncedAt: str(status.syncedAt),
 		lastFullReconcileAt: str(status.lastFullReconcileAt),
 		nextRunAt,
-		state: stateOf(status, now, nextRunAt, runs),
+		state: stateOf(status, now, nextRunAt, runs, options.adAccountId),
 		runs,
 		meta,
 		refusalsToLog: num(status.refusalsToLog),

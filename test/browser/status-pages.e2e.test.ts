@@ -90,7 +90,18 @@ describe('status pages in a real browser against a running n8n', () => {
 	let driver: Driver;
 
 	const auth = { [scenario.STATUS_HEADER]: scenario.STATUS_KEY };
-	const stateOf = async (workflowId: string) => Object.values((await host.readStaticData(workflowId)).global as Json)[0] as Json;
+	// Read through n8n's own CLI export: host.readStaticData loads n8n's sqlite3 build (made for
+	// the host's Node 24) into this Node 20 jest worker, which crashed it (SIGSEGV) here. The status
+	// branch never writes the state, so one read after the runs holds for every test.
+	const states = new Map();
+	const stateOf = async (workflowId: string): Promise<Json> => {
+		if (!states.has(workflowId)) {
+			const raw = (await host.exportWorkflow(workflowId)).staticData;
+			const data = typeof raw === 'string' ? JSON.parse(raw) : raw;
+			states.set(workflowId, Object.values(data.global as Json)[0]);
+		}
+		return states.get(workflowId);
+	};
 
 	async function hourly(workflowId: string) {
 		const result = await host.execute(workflowId);
@@ -111,7 +122,7 @@ describe('status pages in a real browser against a running n8n', () => {
 		brandAudienceId = String(seeded.audiences[0]);
 		// The task broker's default port (5679) may be taken by another n8n on this machine.
 		const brokerPort = String(await freePort());
-		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
+		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, workflowOverrides: { name: 'Actito VIP → Meta VIP customers' }, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
 		({ workflow: brand } = await scenario.setupN8n(sandboxes, {
 			audienceId: brandAudienceId,
 			host,
@@ -330,6 +341,7 @@ describe('status pages in a real browser against a running n8n', () => {
 						badges: await row.getByTestId('badge').allTextContents(),
 					});
 				}
+				await page.setViewportSize({ width: 1280, height: 360 });
 				await page.screenshot({ path: a.shot, fullPage: true });
 				// Each row links to that link's own page.
 				await Promise.all([page.waitForURL(a.first), rows.nth(0).locator('a').click()]);
@@ -342,7 +354,8 @@ describe('status pages in a real browser against a running n8n', () => {
 		const state = await stateOf(vip.id);
 		expect(seen.status).toBe(200);
 		expect(seen.list).toHaveLength(2);
-		expect(seen.list[0].name).toBe(scenario.SEGMENTATION);
+		expect(seen.list[0].name).toBe('VIP customers');
+		expect(seen.list[1].name).toBe('VIP customers (Brand)');
 		expect(seen.list[0].members).toBe(fmt(state.memberCount));
 		expect(seen.list[0].status).toMatch(/^Synchronized/);
 		expect(seen.list[0].badges).toContain('in sync');
@@ -379,6 +392,9 @@ describe('status pages in a real browser against a running n8n', () => {
 					);
 					await page.goto(`${a.base}/workflow/${a.id}`);
 					await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60000 });
+					// Close the editor's first-visit checklist and fit the whole workflow in view.
+					await page.getByText('Production Checklist').locator('xpath=..').locator('button').first().click({ timeout: 3000 }).catch(() => undefined);
+					await page.locator('[data-test-id="zoom-to-fit"]').click({ timeout: 3000 }).catch(() => undefined);
 					await page.waitForTimeout(1500);
 					const nodes = await page.locator('[data-test-id="canvas-node"]').count();
 					await page.screenshot({ path: a.shot });

@@ -41,10 +41,12 @@ export async function statusPageItems(
 ): Promise<INodeExecutionData[]> {
 	const request = (this.getInputData()[i]?.json ?? {}) as PageRequest;
 	const status: IDataObject = { ...record };
+	let adAccountId: string | null = null;
 	// The chart shows every run the state keeps, not only the record's last five.
 	try {
 		const found = findStateByAudience(this.getWorkflowStaticData('global'), metaAudienceId);
 		if (found) status.lastRuns = describeLinkStatus(found.link, found.open, MAX_RUNS).lastRuns as unknown as IDataObject[];
+		adAccountId = found?.open.state.config?.meta.adAccountId ?? null;
 	} catch {
 		// The record already says what is wrong with the state (stateError).
 	}
@@ -61,7 +63,7 @@ export async function statusPageItems(
 			}
 		}
 	}
-	const answer = statusAnswer(status, request, { now: new Date().toISOString(), profile, profileAsked: asked });
+	const answer = statusAnswer(status, request, { now: new Date().toISOString(), profile, profileAsked: asked, adAccountId });
 	let body = answer.body;
 	if (profileNote && answer.contentType.startsWith('text/html')) {
 		body = body.replace('</form>', `</form><p class="sub" data-testid="profile-why">${profileNote}</p>`);
