@@ -259,9 +259,9 @@ export function renderOverviewPage(rows: OverviewRow[], options: { title?: strin
 			else badges.push(`<span class="badge warn" data-testid="badge">${e(v.state.code === 'pending' ? 'waiting' : v.state.code)}</span>`);
 			if (v.meta?.tooSmall) badges.push('<span class="badge warn" data-testid="badge">too small</span>');
 			return (
-				`<tr data-testid="overview-row"><td>${name}</td><td class="num" data-testid="o-members">${e(n(v.memberCount))}</td>` +
+				`<tr data-testid="overview-row"><td style="white-space:normal;min-width:11em">${name}</td><td class="num" data-testid="o-members">${e(n(v.memberCount))}</td>` +
 				`<td>${e(when(v.lastMemberUpdateAt))}</td><td data-testid="o-synced">${e(when(v.syncedAt))}</td>` +
-				`<td style="white-space:normal;min-width:14em" data-testid="o-status">${e(v.state.text)}</td>` +
+				`<td style="white-space:normal;min-width:12em" data-testid="o-status">${e(v.state.text)}</td>` +
 				`<td class="num" data-testid="o-size">${v.meta ? e(estimate(v.meta)) : ''}</td><td>${badges.join(' ')}</td></tr>`
 			);
 		})

@@ -395,6 +395,7 @@ describe('status pages in a real browser against a running n8n', () => {
 					// Close the editor's first-visit checklist and fit the whole workflow in view.
 					await page.getByText('Production Checklist').locator('xpath=..').locator('button').first().click({ timeout: 3000 }).catch(() => undefined);
 					await page.locator('[data-test-id="zoom-to-fit"]').click({ timeout: 3000 }).catch(() => undefined);
+					await page.locator('[data-test-id="zoom-out-button"]').click({ timeout: 3000 }).catch(() => undefined);
 					await page.waitForTimeout(1500);
 					const nodes = await page.locator('[data-test-id="canvas-node"]').count();
 					await page.screenshot({ path: a.shot });
