@@ -43,6 +43,8 @@ const OPTIONS = {
 	entity: { help: 'Actito entity, to name the link in audit records of the real-time flow' },
 	'activated-at': { help: 'ISO moment of activation; its minute becomes the sync minute (default: now)' },
 	minute: { help: 'sync minute 0-59 (overrides --activated-at)' },
+	overview: { help: 'write the overview workflow of these links instead: Name=workflowId pairs or hourly workflow files, comma-separated (with --status-credential, --actito-credential, --n8n-url)' },
+	'n8n-url': { help: 'loopback address of this n8n for --overview (default http://127.0.0.1:5678)' },
 	realtime: { flag: true, help: 'write the near-real-time push workflow of the link instead of the hourly one' },
 	id: { help: 'workflow id, at most 16 characters (default: random)' },
 	out: { help: 'output file (default: standard output)' },
@@ -166,6 +168,7 @@ function workflowId(options) {
 
 /** Builds the hourly workflow object; pure, for tests and scripts. */
 function buildWorkflow(options) {
+	if (options.overview) return require('./actito-meta-overview').buildOverviewWorkflow(options);
 	if (options.realtime) return buildRealtimeWorkflow(options);
 	const link = linkOptions(options);
 	const minute = syncMinute(options);

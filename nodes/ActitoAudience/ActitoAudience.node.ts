@@ -14,6 +14,7 @@ import * as getMembers from './resources/audience/getMembers';
 import * as getProfile from './resources/audience/getProfile';
 import * as getStatus from './resources/audience/getStatus';
 import * as logInteraction from './resources/audience/logInteraction';
+import * as overview from './resources/audience/overview';
 import { attributeSettings, segmentationLocator, tableLocator } from './shared';
 
 const AUDIENCE_OPS = ['getChanges', 'getMembers', 'getStatus', 'getProfileStatus'];
@@ -66,6 +67,12 @@ export class ActitoAudience implements INodeType {
 						description: 'Plan the hourly sync: who joined, left, changed or withdrew consent since the last run',
 					},
 					{ name: 'Get Members', value: 'getMembers', action: 'Get the members of an audience' },
+					{
+						name: 'Get Overview Page',
+						value: 'getOverview',
+						action: 'Get the overview page of audience links',
+						description: 'One page (HTML or JSON) with a row per audience link, from each link’s status page',
+					},
 					{ name: 'Get Profile', value: 'getProfile', action: 'Get a profile' },
 					{
 						name: 'Get Profile Status',
@@ -94,6 +101,7 @@ export class ActitoAudience implements INodeType {
 			...getProfile.properties,
 			...getStatus.properties,
 			...logInteraction.properties,
+			...overview.properties,
 			{
 				...attributeSettings,
 				displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] } },
@@ -110,6 +118,7 @@ export class ActitoAudience implements INodeType {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		// The planner runs once per execution, whatever the number of input items.
 		if (operation === 'getChanges') return [await getChanges.execute.call(this)];
+		if (operation === 'getOverview') return [await overview.execute.call(this)];
 		return [
 			await runPerItem(
 				this,

@@ -93,7 +93,7 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 	let sandboxes: Json;
 	let cluster: Json;
 	let links: Json[] = [];
-	let lastSnapshot: Record<string, string> = {};
+	const lastSnapshot: Record<string, string> = {};
 	const figures: Json = { links: SIZES.length, sizes: SIZES, profiles: PROFILES, workers: 2, concurrency: 1, rounds: [] };
 
 	beforeAll(async () => {
@@ -341,9 +341,18 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 			const outSeg = live.filter((p: Json) => !p.segments.includes(s) && !touched.has(String(p.profileId)));
 			const n = Math.max(3, Math.round(inSeg.length * fraction));
 			const take = (list: Json[], k: number, from: number) => list.slice(from, from + k).map((p) => String(p.profileId));
-			for (const id of take(inSeg, n, 0)) changes.push({ profileId: id, leave: [s] }), touched.add(id);
-			for (const id of take(outSeg, n, 0)) changes.push({ profileId: id, join: [s], attributes: { marketingConsent: true } }), touched.add(id);
-			for (const id of take(inSeg, Math.ceil(n / 3), n)) changes.push({ profileId: id, attributes: { marketingConsent: false } }), touched.add(id);
+			for (const id of take(inSeg, n, 0)) {
+				changes.push({ profileId: id, leave: [s] });
+				touched.add(id);
+			}
+			for (const id of take(outSeg, n, 0)) {
+				changes.push({ profileId: id, join: [s], attributes: { marketingConsent: true } });
+				touched.add(id);
+			}
+			for (const id of take(inSeg, Math.ceil(n / 3), n)) {
+				changes.push({ profileId: id, attributes: { marketingConsent: false } });
+				touched.add(id);
+			}
 			for (const id of take(inSeg, Math.ceil(n / 3), n + Math.ceil(n / 3))) {
 				changes.push({ profileId: id, attributes: { emailAddress: `moved.${salt}.${id}@example.org` } });
 				touched.add(id);

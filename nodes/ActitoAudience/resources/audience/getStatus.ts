@@ -13,6 +13,7 @@ import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import { metaClientFrom } from '../../../shared/transport';
 import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings, segmentationKey } from '../../shared';
 import { profileKey } from './getProfile';
+import { answerAsProperty, statusPageItems } from './statusPage';
 
 export const properties: INodeProperties[] = [
 	{ ...metaAudienceIdProperty, displayOptions: { show: { operation: ['getStatus', 'getProfileStatus'] } } },
@@ -24,6 +25,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['getStatus'] } },
 		description: 'Whether to add Meta’s estimated size and status (needs the Meta credential; cached for a minute, whatever the number of calls)',
 	},
+	answerAsProperty,
 ];
 
 /**
@@ -75,6 +77,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 			};
 		})) as IDataObject;
 	}
+	if (this.getNodeParameter('answerAs', i, 'record') === 'page') return statusPageItems.call(this, i, json, metaAudienceId, executeProfileStatus);
 	return [{ json, pairedItem: { item: i } }];
 }
 
@@ -83,7 +86,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
  * With a stored link configuration (the Sync from Actito Audience step), the verdict is the
  * sync's own rule (core/sync/wanted.ts), with the link's consent policy and default country.
  */
-export async function executeProfileStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+export async function executeProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const bucket = this.getWorkflowStaticData('global');
 	const found = findStateByAudience(bucket, metaAudienceId);
@@ -91,10 +94,9 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number): 
 	if (found && config) {
 		const api = await apiFor(this);
 		const table = await api.getProfileTable(config.actito.table);
-		const key = profileKey(this, i);
+		const key = asked ?? profileKey(this, i);
 		const raw = await api.getProfile(table.id, key);
-		const asked = typeof key === 'string' ? key : undefined;
-		const decision = decideProfile(raw, config, asked);
+		const decision = decideProfile(raw, config, typeof key === 'string' ? key : undefined);
 		const id = decision.profileId ? toMemberId(decision.profileId) : null;
 		const sent = id !== null ? found.open.members.get(id) : undefined;
 		const atMeta = sent !== undefined;
@@ -118,18 +120,18 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number): 
 			},
 		];
 	}
-	return legacyProfileStatus.call(this, i);
+	return legacyProfileStatus.call(this, i, asked);
 }
 
 /** Links planned by Get Changes (no stored configuration): the item-chain settings of this node. */
-async function legacyProfileStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 
 	const api = await apiFor(this);
 	const { ref, tableId } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const link = buildLink(ref, metaAudienceId);
 	const open = readState(this.getWorkflowStaticData('global'), link);
-	const key = profileKey(this, i);
+	const key = asked ?? profileKey(this, i);
 	const raw = await api.getProfile(tableId, key);
 	const settings = profileSettings(this, i);
 	const flat = raw ? flattenProfile(raw, settings) : null;
