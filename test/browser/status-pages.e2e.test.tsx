@@ -15,7 +15,7 @@ const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const readline = require('node:readline');
 const scenario = require('../../scripts/lib/scenario');
-const { buildOverviewWorkflow } = require('../../bin/actito-meta-overview');
+const { buildOverviewWorkflow } = require('../../generator/actito-meta-overview');
 const { freePort } = require('../../scripts/lib/n8nHost');
 
 jest.setTimeout(1_200_000);

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const scenario = require('../../scripts/lib/scenario');
 const { QueueCluster } = require('../../scripts/queue/cluster');
-const { buildWorkflow } = require('../../bin/actito-meta-workflow');
+const { buildWorkflow } = require('../../generator/actito-meta-workflow');
 
 type Json = Record<string, any>;
 
