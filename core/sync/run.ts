@@ -17,7 +17,7 @@ import { linkIdOf, rowsKeyOf, schemaChange, schemaOf, wantedKeyOf, type LinkConf
 import type { MetaClient } from '../meta/metaClient';
 import { MetaApiError } from '../meta/metaErrors';
 import { toMemberId, type MemberMap } from '../state/memberCodec';
-import { MAX_RUNS, readState, stateKey, STATE_VERSION, type LinkState, type OpenState, type SyncRunRecord } from '../state/syncState';
+import { emptyState, MAX_RUNS, readState, stateKey, type LinkState, type OpenState, type SyncRunRecord } from '../state/syncState';
 import { readLinkMarker, withLinkMarker, LinkConflictError } from './linkMarker';
 import { classifySessions, newSessionId } from './sessions';
 import { decideProfile, parseMoment, removalRowOf, type WhyNot } from './wanted';
@@ -168,26 +168,13 @@ function describe(error: unknown): NonNullable<SyncDetails['error']> {
 
 function newState(config: LinkConfig, link: string): LinkState {
 	const rule = config.actito.audience;
-	return {
-		version: STATE_VERSION,
-		link,
-		actito: {
-			entity: config.actito.entity,
-			table: config.actito.table,
-			segmentation: rule.kind === 'segmentation' ? rule.segmentation : `attr:${rule.attribute}=${rule.value}`,
-		},
-		metaAudienceId: config.meta.audienceId,
-		members: '',
-		memberCount: 0,
-		watermark: null,
-		candidateWatermark: null,
-		lastFullReconcileAt: null,
-		lastMemberUpdateAt: null,
-		syncedAt: null,
-		activatedAt: null,
-		schema: null,
-		runs: [],
+	const actito = {
+		entity: config.actito.entity,
+		table: config.actito.table,
+		segmentation: rule.kind === 'segmentation' ? rule.segmentation : `attr:${rule.attribute}=${rule.value}`,
 	};
+	// The one empty state of core/state/syncState.ts; the link id comes from the configuration.
+	return { ...emptyState(actito, config.meta.audienceId), link };
 }
 
 interface Entry {
