@@ -216,8 +216,7 @@ function buildWorkflow(options) {
 				node.credentials = { ...meta, ...actito };
 				break;
 			case 'Estimated Size':
-				p.adAccount = locator(link.adAccount);
-				p.audience = locator(link.audience);
+				// Its ad account and audience come from Sync's output (the template's expressions).
 				node.credentials = meta;
 				break;
 			case 'Log Negative Consent':
@@ -232,10 +231,7 @@ function buildWorkflow(options) {
 					: node.credentials;
 				break;
 			case 'Get Status':
-				// Reads the stored state of the link syncing into this Meta audience.
-				p.metaAudienceId = link.audience;
-				p.table = locator(link.table);
-				p.segmentation = locator(link.segmentation || 'Audiences:none');
+				// Reads this workflow's link (the configuration the Sync step stored): nothing to fill.
 				node.credentials = { ...actito, ...meta };
 				break;
 			default:

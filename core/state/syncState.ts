@@ -243,6 +243,26 @@ export function findStateByAudience(bucket: Record<string, unknown>, metaAudienc
 	return null;
 }
 
+/**
+ * The link synced by this workflow (one link per workflow, as the generator writes them): what
+ * Get Status reads when its link is "this workflow's", so the Meta audience is set only in the
+ * Sync step. Null before the first run; an error when the workflow holds several links.
+ */
+export function findWorkflowLink(bucket: Record<string, unknown>): { link: string; open: OpenState } | null {
+	const links = Object.keys(bucket ?? {})
+		.filter((key) => key.startsWith('actitoMeta:'))
+		.map((key) => key.slice('actitoMeta:'.length));
+	if (links.length > 1) {
+		throw new SyncStateError(
+			`This workflow holds the state of ${links.length} audience links (${links.join(', ')}), so "this workflow's link" is ambiguous. ` +
+				'Set Link to "By Meta Audience" and pick the audience, or keep one link per workflow (the generator writes one file per link).',
+		);
+	}
+	if (!links.length) return null;
+	const open = readState(bucket, links[0]);
+	return open ? { link: links[0], open } : null;
+}
+
 export function openState(
 	bucket: Record<string, unknown>,
 	actito: ActitoAudienceRef,

@@ -68,6 +68,8 @@ export interface SyncRunInput {
 
 export interface SyncDetails {
 	link: string;
+	/** The link's Meta side, so the steps after Sync (Estimated Size) take it from here, not from a second setting. */
+	adAccountId: string;
 	metaAudienceId: string;
 	status: SyncRunRecord['status'] | 'dry_run';
 	mode: 'incremental' | 'full';
@@ -727,6 +729,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 
 	const details: SyncDetails = {
 		link,
+		adAccountId: config.meta.adAccountId,
 		metaAudienceId: config.meta.audienceId,
 		status: dryRun && !failure ? 'dry_run' : run.status,
 		mode,

@@ -94,8 +94,9 @@ export class ActitoAudience implements INodeType {
 					},
 				],
 			},
-			{ ...tableLocator, displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] } } },
-			{ ...segmentationLocator, displayOptions: { show: { operation: AUDIENCE_OPS } } },
+			// Get Status of "this workflow's link" reads table and audience from the stored link configuration.
+			{ ...tableLocator, displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] }, hide: { linkSource: ['workflow'] } } },
+			{ ...segmentationLocator, displayOptions: { show: { operation: AUDIENCE_OPS }, hide: { linkSource: ['workflow'] } } },
 			...getChanges.properties,
 			...getMembers.properties,
 			...getProfile.properties,
@@ -104,7 +105,7 @@ export class ActitoAudience implements INodeType {
 			...overview.properties,
 			{
 				...attributeSettings,
-				displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] } },
+				displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] }, hide: { linkSource: ['workflow'] } },
 			},
 		],
 	};

@@ -530,6 +530,7 @@ describe('Actito faults', () => {
 			parameters: {
 				resource: 'audience',
 				operation: 'getProfileStatus',
+				linkSource: 'audience',
 				table: { __rl: true, mode: 'id', value: 'Customers' },
 				segmentation: { __rl: true, mode: 'id', value: VIP },
 				metaAudienceId: l.audienceId,

@@ -127,7 +127,8 @@ describe('Sync from Actito Audience', () => {
 		const national = list.find((p) => p.segments.includes(VIP) && p.attributes.marketingConsent === true && typeof p.attributes.gsmNumber === 'string' && /^0/.test(p.attributes.gsmNumber as string) && !hashIdentifier('EMAIL', p.attributes.emailAddress));
 		const probe = national ?? list.find((p) => (wantedRows(list).map((r) => r[0]) as string[]).includes(p.profileId))!;
 		const [[status]] = await runNode(actitoNode, {
-			parameters: { resource: 'audience', operation: 'getProfileStatus', metaAudienceId: audienceId, profileId: probe.profileId, table: rl('Customers'), segmentation: rl(VIP) },
+			// "This workflow's link": no audience, table or segmentation repeated here.
+			parameters: { resource: 'audience', operation: 'getProfileStatus', linkSource: 'workflow', profileId: probe.profileId },
 			credentials: { actitoApi: s.actitoCredentials },
 			staticData,
 		});
@@ -179,7 +180,7 @@ describe('Sync from Actito Audience', () => {
 		await s.actitoControl('POST', 'requests/clear').catch(() => undefined);
 		for (let i = 0; i < 5; i++) {
 			const [[status]] = await runNode(actitoNode, {
-				parameters: { resource: 'audience', operation: 'getStatus', metaAudienceId: audienceId, table: rl('Customers'), segmentation: rl(VIP) },
+				parameters: { resource: 'audience', operation: 'getStatus', linkSource: 'workflow' },
 				credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: s.metaCredentials },
 				staticData,
 			});
@@ -188,6 +189,36 @@ describe('Sync from Actito Audience', () => {
 		}
 		const metaCalls = (await s.metaControl('GET', 'requests')).requests.length;
 		expect(metaCalls).toBe(1);
+	});
+
+	it('Get Status of this workflow’s link: pending before the first run, ambiguous with two links, By Meta Audience picks one', async () => {
+		const status = async (staticData: StaticData, parameters: IDataObject = { linkSource: 'workflow' }) =>
+			(
+				await runNode(actitoNode, {
+					parameters: { resource: 'audience', operation: 'getStatus', includeMeta: false, ...parameters },
+					credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: s.metaCredentials },
+					staticData,
+				})
+			)[0][0].json;
+		expect(await status({})).toMatchObject({ link: 'this workflow’s link (not run yet)', metaAudienceId: null, pending: true, memberCount: 0 });
+		const first = await createMetaAudience(s, 'node two links a');
+		const second = await createMetaAudience(s, 'node two links b');
+		const staticData: StaticData = {};
+		await sync(first, staticData);
+		await sync(second, staticData);
+		const both = await status(staticData);
+		expect(both.stateError).toMatch(/holds the state of 2 audience links/);
+		expect(both.stateError).toMatch(/By Meta Audience/);
+		const one = await status(staticData, { linkSource: 'audience', metaAudienceId: second, table: rl('Customers'), segmentation: rl(VIP) });
+		expect(one).toMatchObject({ metaAudienceId: second, pending: false });
+		expect(one.stateError).toBeUndefined();
+		const error = await runNode(actitoNode, {
+			parameters: { resource: 'audience', operation: 'getProfileStatus', linkSource: 'workflow', profileId: '1001' },
+			credentials: { actitoApi: s.actitoCredentials },
+			staticData: {},
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/has not run yet/);
 	});
 });
 

@@ -29,6 +29,7 @@ function run(operation: string, value: string, attribute: string, extra: { conti
 		parameters: {
 			resource: 'audience',
 			operation,
+			linkSource: 'audience',
 			table: rl('Customers'),
 			segmentation: rl('Audiences:VIP'),
 			findBy: 'attribute',

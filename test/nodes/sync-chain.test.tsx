@@ -203,7 +203,7 @@ describe('the hourly sync chain', () => {
 			credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: s.metaCredentials },
 			staticData,
 		};
-		const base = { resource: 'audience', table: { __rl: true, mode: 'id', value: 'Customers' }, segmentation: { __rl: true, mode: 'id', value: VIP }, metaAudienceId: audienceId };
+		const base = { resource: 'audience', linkSource: 'audience', table: { __rl: true, mode: 'id', value: 'Customers' }, segmentation: { __rl: true, mode: 'id', value: VIP }, metaAudienceId: audienceId };
 		const [[status]] = await runNode(NODES.ActitoAudience, { ...common, parameters: { ...base, operation: 'getStatus' } });
 		const wanted = wantedRows(list).length;
 		expect(status.json).toMatchObject({

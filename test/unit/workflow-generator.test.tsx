@@ -48,10 +48,11 @@ describe('actito-meta-workflow (the generator bin)', () => {
 			identifiers: { mapping: [{ key: 'PHONE', field: 'mobile' }, { key: 'EMAIL', field: 'mail' }] },
 		});
 		expect(Object.keys(sync.credentials).sort()).toEqual(['actitoApi', 'metaMarketingApi']);
-		for (const name of ['Sync', 'Estimated Size']) {
-			expect(node(workflow, name).parameters.adAccount.value).toBe('act_1234567890');
-			expect(node(workflow, name).parameters.audience.value).toBe('23851234567890123');
-		}
+		expect(sync.parameters.adAccount.value).toBe('act_1234567890');
+		expect(sync.parameters.audience.value).toBe('23851234567890123');
+		// The Meta side is set once, in Sync: Estimated Size takes it from Sync's output item.
+		expect(node(workflow, 'Estimated Size').parameters.adAccount.value).toBe('={{ $json.adAccountId }}');
+		expect(node(workflow, 'Estimated Size').parameters.audience.value).toBe('={{ $json.metaAudienceId }}');
 		// No other node repeats a setting of the link that changes rows or consent.
 		expect(workflow.nodes.map((n: any) => n.type)).not.toContain('n8n-nodes-actito-meta.hashIdentifiers');
 		expect(workflow.nodes.map((n: any) => n.type)).not.toContain('n8n-nodes-actito-meta.consentFilter');
@@ -59,7 +60,9 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		expect(status.parameters.path).toBe(`actito-meta-status/${workflow.id}`);
 		expect(status.parameters.authentication).toBe('headerAuth');
 		expect(status.credentials.httpHeaderAuth.id).toBe('cred-status');
-		expect(node(workflow, 'Get Status').parameters.metaAudienceId).toBe('23851234567890123');
+		// …and Get Status reads this workflow's stored link configuration.
+		expect(node(workflow, 'Get Status').parameters).toMatchObject({ linkSource: 'workflow' });
+		expect(node(workflow, 'Get Status').parameters.metaAudienceId).toBeUndefined();
 		expect(workflow.nodes.every((n: any) => !JSON.stringify(n.parameters ?? {}).includes('"mode":"list","value":""'))).toBe(true);
 		// Two workflows of one n8n never share an id, a webhook id or a path.
 		const other = generate();

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { flattenProfile, isInSegmentation } from '../../../../core/actito/profile';
 import { cachedEstimate } from '../../../../core/state/estimateCache';
 import { describeLinkStatus } from '../../../../core/state/linkStatus';
-import { buildLink, findStateByAudience, readState, type OpenState } from '../../../../core/state/syncState';
+import { buildLink, findStateByAudience, findWorkflowLink, readState, type OpenState } from '../../../../core/state/syncState';
 import { toMemberId } from '../../../../core/state/memberCodec';
 import { consentVerdict } from '../../../../core/sync/consent';
 import { fingerprintProfile } from '../../../../core/sync/planner';
@@ -16,7 +17,27 @@ import { profileKey } from './getProfile';
 import { answerAsProperty, statusPageItems } from './statusPage';
 
 export const properties: INodeProperties[] = [
-	{ ...metaAudienceIdProperty, displayOptions: { show: { operation: ['getStatus', 'getProfileStatus'] } } },
+	{
+		displayName: 'Link',
+		name: 'linkSource',
+		type: 'options',
+		default: 'workflow',
+		displayOptions: { show: { operation: ['getStatus', 'getProfileStatus'] } },
+		options: [
+			{
+				name: 'This Workflow’s Sync Step',
+				value: 'workflow',
+				description:
+					'The link kept by the Sync From Actito Audience step of this workflow: its Meta audience and settings come from the stored link configuration, set once in that step',
+			},
+			{
+				name: 'By Meta Audience',
+				value: 'audience',
+				description: 'The link of this workflow that syncs into a given Meta audience (item-chain workflows built on Get Changes)',
+			},
+		],
+	},
+	{ ...metaAudienceIdProperty, displayOptions: { show: { operation: ['getStatus', 'getProfileStatus'], linkSource: ['audience'] } } },
 	{
 		displayName: 'Include Meta Estimated Size',
 		name: 'includeMeta',
@@ -34,27 +55,33 @@ export const properties: INodeProperties[] = [
  * Actito call, at most one Meta call a minute per audience, whatever the traffic.
  */
 export async function executeStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const bucket = this.getWorkflowStaticData('global');
+	const ofWorkflow = isWorkflowLink(this, i);
+	let metaAudienceId = ofWorkflow ? '' : String(this.getNodeParameter('metaAudienceId', i)).trim();
 	let link: string;
 	let open: OpenState | null = null;
 	let stateError: string | undefined;
 	try {
-		const found = findStateByAudience(bucket, metaAudienceId);
-		if (found) ({ link, open } = found);
-		else {
+		const found = ofWorkflow ? findWorkflowLink(bucket) : findStateByAudience(bucket, metaAudienceId);
+		if (found) {
+			({ link, open } = found);
+			metaAudienceId = found.open.state.metaAudienceId;
+		} else if (ofWorkflow) {
+			// Before the Sync step's first run nothing names the link yet: say so in words.
+			link = 'this workflow’s link (not run yet)';
+		} else {
 			// No state yet: name the link from the parameters (the credential gives the entity, no API call).
 			const credentials = await this.getCredentials('actitoApi');
 			const table = String(this.getNodeParameter('table', i, '', { extractValue: true }) ?? '').trim();
 			link = buildLink({ entity: String(credentials.entity ?? ''), table, segmentation: segmentationKey(this, i) }, metaAudienceId);
 		}
 	} catch (error) {
-		link = `meta:${metaAudienceId}`;
+		link = metaAudienceId ? `meta:${metaAudienceId}` : 'this workflow’s link';
 		stateError = (error as Error).message;
 	}
-	const json = { ...describeLinkStatus(link!, open), metaAudienceId } as unknown as IDataObject;
+	const json = { ...describeLinkStatus(link!, open), metaAudienceId: metaAudienceId || null } as unknown as IDataObject;
 	if (stateError) json.stateError = stateError;
-	if (this.getNodeParameter('includeMeta', i, true) as boolean) {
+	if (metaAudienceId && (this.getNodeParameter('includeMeta', i, true) as boolean)) {
 		json.meta = (await cachedEstimate(metaAudienceId, async () => {
 			const meta = await metaClientFrom(this);
 			const a = await meta.getAudience(metaAudienceId, [
@@ -87,10 +114,24 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
  * sync's own rule (core/sync/wanted.ts), with the link's consent policy and default country.
  */
 export async function executeProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
-	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const bucket = this.getWorkflowStaticData('global');
-	const found = findStateByAudience(bucket, metaAudienceId);
+	const ofWorkflow = isWorkflowLink(this, i);
+	const found = ofWorkflow ? findWorkflowLink(bucket) : findStateByAudience(bucket, String(this.getNodeParameter('metaAudienceId', i)).trim());
 	const config = found?.open.state.config;
+	if (ofWorkflow && !config) {
+		throw new NodeOperationError(
+			this.getNode(),
+			found
+				? 'This workflow’s link was planned by Get Changes, which stores no link configuration'
+				: 'This workflow’s Sync From Actito Audience step has not run yet, so there is no link to check the profile against',
+			{
+				itemIndex: i,
+				description: found
+					? 'Set Link to "By Meta Audience" and give the table and audience of the item chain.'
+					: 'Run the workflow once (Try It) or wait for its first scheduled run.',
+			},
+		);
+	}
 	if (found && config) {
 		const api = await apiFor(this);
 		const table = await api.getProfileTable(config.actito.table);
@@ -121,6 +162,10 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number, a
 		];
 	}
 	return legacyProfileStatus.call(this, i, asked);
+}
+
+function isWorkflowLink(ctx: IExecuteFunctions, i: number): boolean {
+	return ctx.getNodeParameter('linkSource', i, 'workflow') === 'workflow';
 }
 
 /** Links planned by Get Changes (no stored configuration): the item-chain settings of this node. */
