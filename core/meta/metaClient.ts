@@ -51,6 +51,7 @@ export interface MetaAudience {
 	approximate_count_upper_bound?: number;
 	delivery_status?: MetaStatus;
 	operation_status?: MetaStatus;
+	time_created?: number;
 	time_updated?: number;
 	time_content_updated?: number;
 	retention_days?: number;

@@ -274,7 +274,7 @@ export function buildStatusView(status: Json, options: { now: string; profile?: 
 			entity: str(actito?.entity),
 			table: str(actito?.table),
 			audience,
-			createdAt: str((status.meta as Json | undefined)?.createdAt) ?? runs[runs.length - 1]?.startedAt ?? null,
+			createdAt: str((status.meta as Json | undefined)?.createdAt) ?? str(status.activatedAt),
 			activatedAt: str(status.activatedAt),
 		},
 		memberCount: num(status.memberCount),

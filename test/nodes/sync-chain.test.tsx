@@ -215,7 +215,7 @@ describe('the hourly sync chain', () => {
 			syncedAt: expect.any(String),
 			activatedAt: expect.any(String),
 			lastMemberUpdateAt: expect.any(String),
-			meta: { name: 'VIP from Actito', tooSmall: true, deliveryStatus: { code: 300 } },
+			meta: { name: 'VIP from Actito', tooSmall: true, deliveryStatus: { code: 300 }, createdAt: expect.stringMatching(/^20\d\d-/) },
 		});
 		const runs = status.json.lastRuns as IDataObject[];
 		expect(runs[0]).toMatchObject({ status: 'success', added: 4, removed: 7, mode: 'full' });

@@ -90,6 +90,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 				'approximate_count_upper_bound',
 				'delivery_status',
 				'operation_status',
+				'time_created',
 			]);
 			return {
 				name: a.name ?? null,
@@ -100,6 +101,8 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 				tooSmall:
 					a.delivery_status?.code === 300 ||
 					(typeof a.approximate_count_upper_bound === 'number' && a.approximate_count_upper_bound < 1000),
+				// The link's definition date on the status page: when its Meta audience was made.
+				createdAt: typeof a.time_created === 'number' ? new Date(a.time_created * 1000).toISOString() : null,
 				checkedAt: new Date().toISOString(),
 			};
 		})) as IDataObject;
