@@ -136,12 +136,12 @@ export class ActitoAudienceTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["segmentation"].value}}',
-		description: 'Starts the workflow when profiles join or leave an Actito audience',
+		description: 'Starts the workflow when profiles join or leave an Actito audience (checks at an interval)',
 		defaults: { name: 'Actito Audience Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' }],
+		credentials: [{ name: 'actitoApi', displayName: 'Actito Credential', required: true, testedBy: 'actitoApiTest' }],
 		properties: [
 			{
 				displayName:

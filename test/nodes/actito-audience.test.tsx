@@ -125,6 +125,15 @@ describe('Actito Audience', () => {
 		});
 		expect(out[0].json).toMatchObject({ memberCount: 0, pending: true, syncedAt: null, lastRuns: [] });
 		expect(out[0].json).not.toHaveProperty('meta');
+		// The Meta audience field is a picker now: its saved value is a resource locator; a plain id
+		// saved before it became one reads the same.
+		const [picked] = await runNode(node, {
+			parameters: { ...base, operation: 'getStatus', metaAudienceId: { __rl: true, mode: 'list', value: '123', cachedResultName: 'VIP customers (Acme Ads)' }, includeMeta: false },
+			credentials: { actitoApi: s.actitoCredentials },
+			staticData: {},
+		});
+		expect(picked[0].json).toMatchObject({ metaAudienceId: '123', pending: true });
+		expect(picked[0].json.link).toBe(out[0].json.link);
 	});
 
 	it('lists tables and segmentations for the pickers', async () => {
