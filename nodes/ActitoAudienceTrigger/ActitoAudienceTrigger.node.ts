@@ -128,10 +128,16 @@ function writeCursor(data: IDataObject, cursor: AudienceCursor): void {
 	Object.assign(data, cursor);
 }
 
+/**
+ * The first type name of this trigger, kept for saved workflows and hidden from the node panel:
+ * n8n's panel folds a type `xTrigger` into the card of node `x` and shows the trigger's
+ * description there, so new workflows get ActitoAudienceMembersTrigger (same parameters, same poll).
+ */
 export class ActitoAudienceTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Actito Audience Trigger',
 		name: 'actitoAudienceTrigger',
+		hidden: true,
 		icon: { light: 'file:actito.svg', dark: 'file:actito.dark.svg' },
 		group: ['trigger'],
 		version: 1,

@@ -7,6 +7,7 @@ import { NodeHelpers } from 'n8n-workflow';
 import type { INode, INodeProperties, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { ActitoAudience } from '../../nodes/ActitoAudience/ActitoAudience.node';
+import { ActitoAudienceMembersTrigger } from '../../nodes/ActitoAudienceMembersTrigger/ActitoAudienceMembersTrigger.node';
 import { ActitoAudienceTrigger } from '../../nodes/ActitoAudienceTrigger/ActitoAudienceTrigger.node';
 import { ActitoWebhookTrigger } from '../../nodes/ActitoWebhookTrigger/ActitoWebhookTrigger.node';
 import { ConsentFilter } from '../../nodes/ConsentFilter/ConsentFilter.node';
@@ -16,7 +17,7 @@ import { MetaCustomAudience } from '../../nodes/MetaCustomAudience/MetaCustomAud
 const ROOT = path.join(__dirname, '..', '..');
 const NODES: Array<[string, INodeType]> = [
 	['ActitoAudience', new ActitoAudience()],
-	['ActitoAudienceTrigger', new ActitoAudienceTrigger()],
+	['ActitoAudienceMembersTrigger', new ActitoAudienceMembersTrigger()],
 	['ActitoWebhookTrigger', new ActitoWebhookTrigger()],
 	['ConsentFilter', new ConsentFilter()],
 	['HashIdentifiers', new HashIdentifiers()],
@@ -55,14 +56,29 @@ describe('node panel', () => {
 		const descriptions = NODES.map(([, n]) => n.description.description);
 		expect(new Set(descriptions).size).toBe(NODES.length);
 		expect(new ActitoAudience().description.description).not.toMatch(/^Starts the workflow/);
-		for (const trigger of [new ActitoAudienceTrigger(), new ActitoWebhookTrigger()]) {
+		for (const trigger of [new ActitoAudienceMembersTrigger(), new ActitoWebhookTrigger()]) {
 			expect(trigger.description.description).toMatch(/^Starts the workflow when /);
 		}
 	});
 
+	test('no visible trigger is folded into another node’s card', () => {
+		// n8n's node panel merges a trigger type `xTrigger` into the card of node `x` and gives that
+		// card the trigger's description (generateMergedNodesAndActions in the editor).
+		const visible = NODES.map(([, n]) => n.description).filter((d) => !d.hidden);
+		const names = new Set(visible.map((d) => d.name));
+		for (const d of visible.filter((v) => v.group.includes('trigger'))) expect(names.has(d.name.replace('Trigger', ''))).toBe(false);
+		// The earlier type stays for saved workflows, hidden, with the same parameters and poll.
+		const legacy = new ActitoAudienceTrigger();
+		const current = new ActitoAudienceMembersTrigger();
+		expect(legacy.description.hidden).toBe(true);
+		expect(current.description.properties).toEqual(legacy.description.properties);
+		expect(current.poll).toBe(legacy.poll);
+		expect(current.description.displayName).toBe('Actito Audience Trigger');
+	});
+
 	test('both Actito triggers sit in the same place as the Actito Audience node', () => {
 		const place = (folder: string) => JSON.stringify(codex(folder).categories);
-		expect(place('ActitoAudienceTrigger')).toBe(place('ActitoAudience'));
+		expect(place('ActitoAudienceMembersTrigger')).toBe(place('ActitoAudience'));
 		expect(place('ActitoWebhookTrigger')).toBe(place('ActitoAudience'));
 		for (const [, n] of NODES) expect(n.description.group.includes('trigger')).toBe(n.description.name.endsWith('Trigger'));
 	});
