@@ -86,6 +86,7 @@ describe('Actito Audience', () => {
 		];
 		const out = await actito(
 			{
+				resource: 'customTableRecord',
 				operation: 'logInteraction',
 				customTable: 'negative_consent',
 				interactionProfileId: ({ $json }: { $json: IDataObject }) => $json.profileId,
@@ -112,7 +113,7 @@ describe('Actito Audience', () => {
 	});
 
 	it('Log Interaction into a custom table that does not exist is an API error naming it', async () => {
-		const error = await actito({ operation: 'logInteraction', customTable: 'no_such_table', interactionProfileId: raw[0].profileId, interactionAudience: '' }).catch((e) => e);
+		const error = await actito({ resource: 'customTableRecord', operation: 'logInteraction', customTable: 'no_such_table', interactionProfileId: raw[0].profileId, interactionAudience: '' }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('no_such_table');
 	});
