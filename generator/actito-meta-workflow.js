@@ -24,6 +24,8 @@ const OPTIONS = {
 	'audience-value': { help: '… equals this value' },
 	'ad-account': { required: true, help: 'Meta ad account, e.g. act_1234567890' },
 	audience: { required: true, help: 'Meta customer-list audience id' },
+	'audience-name': { help: 'its name in Meta, e.g. "VIP customers": names the workflow and shows in its pickers' },
+	'ad-account-name': { help: 'the ad account\'s name in Meta, shown in the pickers' },
 	'actito-credential': { required: true, help: 'id of the Actito API credential in n8n' },
 	'actito-credential-name': { help: 'its name (default: Actito API)' },
 	'meta-credential': { required: true, help: 'id of the Meta Marketing API credential in n8n' },
@@ -39,7 +41,7 @@ const OPTIONS = {
 	'full-reconcile-hours': { help: 'hours between full reconciles (default 24)' },
 	'max-removal-percent': { help: 'mass-removal guard: largest share removed in one run (default 20)' },
 	'min-removals': { help: 'mass-removal guard: applies from this many removals (default 200)' },
-	name: { help: 'workflow name (default: "Actito <audience> → Meta <audience id>")' },
+	name: { help: 'workflow name (default: "Actito VIP → Meta ‘VIP customers’ (hourly)", from the segmentation and --audience-name)' },
 	entity: { help: 'Actito entity, to name the link in audit records of the real-time flow' },
 	'activated-at': { help: 'ISO moment of activation; its minute becomes the sync minute (default: now)' },
 	minute: { help: 'sync minute 0-59 (overrides --activated-at)' },
@@ -80,6 +82,37 @@ function usage() {
 
 function locator(value) {
 	return { __rl: true, mode: 'id', value: String(value) };
+}
+
+/**
+ * A picker's saved value as the editor's list writes it, so that the field shows the name a
+ * marketer knows; without a name, the value is kept "By ID" rather than shown as a bare number.
+ */
+function picked(value, name, url) {
+	if (!name) return locator(value);
+	const rl = { __rl: true, mode: 'list', value: String(value), cachedResultName: name };
+	if (url) rl.cachedResultUrl = url;
+	return rl;
+}
+
+/** The pickers of one link, named as the nodes' own list searches name them. */
+function pickersOf(link) {
+	const account = link.adAccount.replace(/^act_/, '');
+	const accountName = link.adAccountName;
+	return {
+		adAccount: picked(link.adAccount, accountName && `${accountName} (${link.adAccount})`, `https://adsmanager.facebook.com/adsmanager/manage/campaigns?act=${account}`),
+		audience: picked(link.audience, link.audienceName && `${link.audienceName} (${link.audience})`, `https://adsmanager.facebook.com/adsmanager/audiences?act=${account}&ids=${link.audience}`),
+		// The table list's values are table names: a name is shown as is; a numeric id stays by id.
+		table: /^\d+$/.test(link.table) ? locator(link.table) : picked(link.table, link.table),
+		segmentation: link.segmentation ? picked(link.segmentation, link.segmentation.replace(':', ' → ')) : undefined,
+	};
+}
+
+/** "Actito VIP → Meta ‘VIP customers’": the audience as people call it on both sides. */
+function linkTitle(link) {
+	const actito = link.segmentation ? link.segmentation.slice(link.segmentation.indexOf(':') + 1) : `${link.attribute} = ${link.value}`;
+	const meta = link.audienceName ? `‘${link.audienceName}’` : `audience ${link.audience}`;
+	return `Actito ${actito} → Meta ${meta}`;
 }
 
 function randomId() {
@@ -129,6 +162,8 @@ function linkOptions(options) {
 		value: byAttribute ? String(options['audience-value']).trim() : undefined,
 		adAccount,
 		audience: String(options.audience),
+		audienceName: String(options['audience-name'] ?? '').trim(),
+		adAccountName: String(options['ad-account-name'] ?? '').trim(),
 		mapping,
 		countryAttribute: options['country-attribute'] === undefined ? 'country' : String(options['country-attribute']),
 		defaultCountry,
@@ -177,8 +212,8 @@ function buildWorkflow(options) {
 	const workflow = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
 	delete workflow.staticData;
 	workflow.id = id;
-	const audienceName = link.segmentation || `${link.attribute}=${link.value}`;
-	workflow.name = options.name || `Actito ${audienceName} → Meta ${link.audience}`;
+	workflow.name = options.name || `${linkTitle(link)} (hourly)`;
+	const pick = pickersOf(link);
 	for (const node of workflow.nodes) {
 		const p = node.parameters;
 		switch (node.name) {
@@ -187,12 +222,12 @@ function buildWorkflow(options) {
 				break;
 			case 'Sync':
 				// The link's one configuration.
-				p.adAccount = locator(link.adAccount);
-				p.audience = locator(link.audience);
-				p.table = locator(link.table);
+				p.adAccount = pick.adAccount;
+				p.audience = pick.audience;
+				p.table = pick.table;
 				if (link.segmentation) {
 					p.audienceRule = 'segmentation';
-					p.segmentation = locator(link.segmentation);
+					p.segmentation = pick.segmentation;
 				} else {
 					p.audienceRule = 'attribute';
 					delete p.segmentation;
@@ -249,8 +284,8 @@ function buildRealtimeWorkflow(options) {
 	const workflow = JSON.parse(fs.readFileSync(REALTIME_TEMPLATE, 'utf8'));
 	delete workflow.staticData;
 	workflow.id = id;
-	const audienceName = link.segmentation || `${link.attribute}=${link.value}`;
-	workflow.name = options.name || `Actito ${audienceName} → Meta ${link.audience} (real time)`;
+	workflow.name = options.name || `${linkTitle(link)} (real time)`;
+	const pick = pickersOf(link);
 	const attributes = { countryAttribute: link.countryAttribute || 'country' };
 	const mapping = [{ key: 'EXTERN_ID', field: 'profileId' }];
 	for (const { key, field } of link.mapping) {
@@ -271,7 +306,7 @@ function buildRealtimeWorkflow(options) {
 		const p = node.parameters;
 		switch (node.name) {
 			case 'Actito Webhook Trigger':
-				p.table = locator(link.table);
+				p.table = pick.table;
 				p.attributes = attributes;
 				node.webhookId = uuid();
 				node.credentials = actito;
@@ -293,8 +328,8 @@ function buildRealtimeWorkflow(options) {
 				p.defaultCountry = link.defaultCountry;
 				break;
 			case 'Meta Sync Members':
-				p.adAccount = locator(link.adAccount);
-				p.audience = locator(link.audience);
+				p.adAccount = pick.adAccount;
+				p.audience = pick.audience;
 				node.credentials = meta;
 				break;
 			case 'Log Interaction':

@@ -126,12 +126,28 @@ export async function audienceRef(
 	return { ref: { entity: api.client.entity, table: table.name, segmentation }, tableId: table.id };
 }
 
+// A picker like the Meta node's audience field. The operations read it as a plain id: the node
+// reads it with extractValue (ActitoAudience.node.ts), and a saved plain-text id still works.
 export const metaAudienceIdProperty: INodeProperties = {
-	displayName: 'Meta Audience ID',
+	displayName: 'Meta Audience',
 	name: 'metaAudienceId',
-	type: 'string',
-	default: '',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
 	required: true,
-	placeholder: '23851234567890123',
 	description: 'The customer-list audience this Actito audience is linked to (one Meta audience per Actito audience)',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchAllAudiences', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: '23851234567890123',
+			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'An audience id: digits only' } }],
+		},
+	],
 };

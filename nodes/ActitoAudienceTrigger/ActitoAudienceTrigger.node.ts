@@ -128,20 +128,26 @@ function writeCursor(data: IDataObject, cursor: AudienceCursor): void {
 	Object.assign(data, cursor);
 }
 
+/**
+ * The first type name of this trigger, kept for saved workflows and hidden from the node panel:
+ * n8n's panel folds a type `xTrigger` into the card of node `x` and shows the trigger's
+ * description there, so new workflows get ActitoAudienceMembersTrigger (same parameters, same poll).
+ */
 export class ActitoAudienceTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Actito Audience Trigger',
 		name: 'actitoAudienceTrigger',
+		hidden: true,
 		icon: { light: 'file:actito.svg', dark: 'file:actito.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["segmentation"].value}}',
-		description: 'Starts the workflow when profiles join or leave an Actito audience',
+		description: 'Starts the workflow when profiles join or leave an Actito audience (checks at an interval)',
 		defaults: { name: 'Actito Audience Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' }],
+		credentials: [{ name: 'actitoApi', displayName: 'Actito Credential', required: true, testedBy: 'actitoApiTest' }],
 		properties: [
 			{
 				displayName:

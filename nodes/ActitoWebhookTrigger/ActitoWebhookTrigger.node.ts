@@ -141,11 +141,11 @@ export class ActitoWebhookTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["eventTypes"].join(", ")}}',
-		description: 'Starts the workflow when Actito reports profile events (segment changes, updates, deletions)',
+		description: 'Starts the workflow when Actito reports profile events: segment changes, updates, deletions (webhook)',
 		defaults: { name: 'Actito Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'actitoApi', required: true, testedBy: 'actitoApiTest' }],
+		credentials: [{ name: 'actitoApi', displayName: 'Actito Credential', required: true, testedBy: 'actitoApiTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
 			{

@@ -2,6 +2,7 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
+	INodePropertyOptions,
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
@@ -20,6 +21,50 @@ import { adAccountLocator, audienceLocator } from './shared';
 
 const AUDIENCE_OPERATIONS = ['syncFromActito', 'syncMembers', 'replaceMembers', 'getEstimatedSize', 'getUploadSessions'];
 
+const OPERATIONS: INodePropertyOptions[] = [
+	{
+		name: 'Create Audience',
+		value: 'createAudience',
+		action: 'Create a customer list audience',
+		description: 'Create an empty customer-list Custom Audience in an ad account',
+	},
+	{
+		name: 'Get Estimated Size',
+		value: 'getEstimatedSize',
+		action: 'Get the estimated size of an audience',
+		description: 'Meta’s estimated size of the audience and whether it can be delivered to',
+	},
+	{
+		name: 'Get Upload Sessions',
+		value: 'getUploadSessions',
+		action: 'Get the upload sessions of an audience',
+		description: 'The recent uploads to the audience as Meta received them',
+	},
+	{
+		name: 'List Audiences',
+		value: 'listAudiences',
+		action: 'List customer list audiences',
+		description: 'The customer-list Custom Audiences of an ad account',
+	},
+	{
+		name: 'Replace Members',
+		value: 'replaceMembers',
+		action: 'Replace all members of an audience',
+		description: 'Send the whole membership as Meta’s replace upload: the audience becomes exactly these profiles (keeps ad-set learning)',
+	},
+	{
+		name: 'Sync From Actito Audience',
+		value: 'syncFromActito',
+		action: 'Sync an audience from actito',
+		description: 'The hourly step of a link: read Actito, decide, hash, upload and commit, in bounded memory',
+	},
+	{
+		name: 'Sync Members',
+		value: 'syncMembers',
+		action: 'Sync members of an audience',
+		description: 'Send removals, then additions, in upload sessions; one summary item per run',
+	},
+];
 
 
 export class MetaCustomAudience implements INodeType {
@@ -29,7 +74,10 @@ export class MetaCustomAudience implements INodeType {
 		icon: { light: 'file:meta.svg', dark: 'file:meta.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		// The canvas shows the operation's name under the node, not its key (test/nodes/editor-display.test.tsx
+		// checks that this map names every operation as its option does).
+		subtitle:
+			'={{ ({"createAudience":"Create Audience","getEstimatedSize":"Get Estimated Size","getUploadSessions":"Get Upload Sessions","listAudiences":"List Audiences","replaceMembers":"Replace Members","syncFromActito":"Sync From Actito Audience","syncMembers":"Sync Members"})[$parameter["operation"]] || $parameter["operation"] }}',
 		description: 'Sync hashed customers into Meta (Facebook/Instagram) customer-list Custom Audiences',
 		defaults: { name: 'Meta Custom Audience' },
 		inputs: [NodeConnectionTypes.Main],
@@ -38,9 +86,10 @@ export class MetaCustomAudience implements INodeType {
 		// Not an AI tool: its operations replace or wipe audiences and move a link's state.
 		usableAsTool: undefined,
 		credentials: [
-			{ name: 'metaMarketingApi', required: true, testedBy: 'metaMarketingApiTest' },
+			{ name: 'metaMarketingApi', displayName: 'Meta Credential', required: true, testedBy: 'metaMarketingApiTest' },
 			{
 				name: 'actitoApi',
+				displayName: 'Actito Credential',
 				required: true,
 				testedBy: 'actitoApiTest',
 				displayOptions: { show: { operation: ['syncFromActito'] } },
@@ -62,34 +111,7 @@ export class MetaCustomAudience implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['audience'] } },
 				default: 'syncMembers',
-				options: [
-					{ name: 'Create Audience', value: 'createAudience', action: 'Create a customer list audience' },
-					{
-						name: 'Get Estimated Size',
-						value: 'getEstimatedSize',
-						action: 'Get the estimated size of an audience',
-					},
-					{ name: 'Get Upload Sessions', value: 'getUploadSessions', action: 'Get the upload sessions of an audience' },
-					{ name: 'List Audiences', value: 'listAudiences', action: 'List customer list audiences' },
-					{
-						name: 'Replace Members',
-						value: 'replaceMembers',
-						action: 'Replace all members of an audience',
-						description: 'Send the whole membership through usersreplace (keeps ad-set learning)',
-					},
-					{
-						name: 'Sync From Actito Audience',
-						value: 'syncFromActito',
-						action: 'Sync an audience from actito',
-						description: 'The hourly step of a link: read Actito, decide, hash, upload and commit, in bounded memory',
-					},
-					{
-						name: 'Sync Members',
-						value: 'syncMembers',
-						action: 'Sync members of an audience',
-						description: 'Send removals, then additions, in upload sessions; one summary item per run',
-					},
-				],
+				options: OPERATIONS,
 			},
 			adAccountLocator,
 			{ ...audienceLocator, displayOptions: { show: { operation: AUDIENCE_OPERATIONS } } },

@@ -86,6 +86,7 @@ describe('Actito Audience', () => {
 		];
 		const out = await actito(
 			{
+				resource: 'customTableRecord',
 				operation: 'logInteraction',
 				customTable: 'negative_consent',
 				interactionProfileId: ({ $json }: { $json: IDataObject }) => $json.profileId,
@@ -112,19 +113,28 @@ describe('Actito Audience', () => {
 	});
 
 	it('Log Interaction into a custom table that does not exist is an API error naming it', async () => {
-		const error = await actito({ operation: 'logInteraction', customTable: 'no_such_table', interactionProfileId: raw[0].profileId, interactionAudience: '' }).catch((e) => e);
+		const error = await actito({ resource: 'customTableRecord', operation: 'logInteraction', customTable: 'no_such_table', interactionProfileId: raw[0].profileId, interactionAudience: '' }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('no_such_table');
 	});
 
 	it('Get Status of a link that never ran says pending, without failing', async () => {
 		const [out] = await runNode(node, {
-			parameters: { ...base, operation: 'getStatus', metaAudienceId: '123', includeMeta: false },
+			parameters: { ...base, operation: 'getStatus', linkSource: 'audience', metaAudienceId: '123', includeMeta: false },
 			credentials: { actitoApi: s.actitoCredentials },
 			staticData: {},
 		});
 		expect(out[0].json).toMatchObject({ memberCount: 0, pending: true, syncedAt: null, lastRuns: [] });
 		expect(out[0].json).not.toHaveProperty('meta');
+		// The Meta audience field is a picker now: its saved value is a resource locator; a plain id
+		// saved before it became one reads the same.
+		const [picked] = await runNode(node, {
+			parameters: { ...base, operation: 'getStatus', linkSource: 'audience', metaAudienceId: { __rl: true, mode: 'list', value: '123', cachedResultName: 'VIP customers (Acme Ads)' }, includeMeta: false },
+			credentials: { actitoApi: s.actitoCredentials },
+			staticData: {},
+		});
+		expect(picked[0].json).toMatchObject({ metaAudienceId: '123', pending: true });
+		expect(picked[0].json.link).toBe(out[0].json.link);
 	});
 
 	it('lists tables and segmentations for the pickers', async () => {

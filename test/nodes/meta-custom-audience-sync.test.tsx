@@ -145,7 +145,7 @@ describe('Sync from Actito Audience', () => {
 		expect(refused.map((r) => r.json.profileId)).toEqual([member]);
 		const log = (table: string, items: Array<{ json: IDataObject }>) =>
 			runNode(actitoNode, {
-				parameters: { resource: 'audience', operation: 'logInteraction', customTable: table, interactionProfileId: ({ $json }: { $json: IDataObject }) => $json.profileId, interactionAudience: ({ $json }: { $json: IDataObject }) => $json.link },
+				parameters: { resource: 'customTableRecord', operation: 'logInteraction', customTable: table, interactionProfileId: ({ $json }: { $json: IDataObject }) => $json.profileId, interactionAudience: ({ $json }: { $json: IDataObject }) => $json.link },
 				items,
 				credentials: { actitoApi: s.actitoCredentials },
 				staticData,

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { ActitoAudience } from '../../nodes/ActitoAudience/ActitoAudience.node';
 import { MetaCustomAudience } from '../../nodes/MetaCustomAudience/MetaCustomAudience.node';
 import { runCredentialTest, runListSearch, runNode } from '../support/n8nContext';
 import { AD_ACCOUNT, createMetaAudience, metaMembers, metaRequests, metaUploads, startSandboxes, type Sandboxes } from './sandboxes';
@@ -297,6 +298,48 @@ describe('Meta Custom Audience: list search and credential test', () => {
 		// No ad account chosen yet: an empty list, no call.
 		const none = await runListSearch(node, 'searchAudiences', { credentials: { metaMarketingApi: s.metaCredentials }, parameters: { operation: 'syncMembers' } });
 		expect(none.results).toEqual([]);
+	});
+
+	it('Actito Audience’s Meta audience picker lists the audiences of every ad account the token reaches', async () => {
+		await s.metaControl('POST', 'seed', {
+			adAccounts: [{ id: 'act_300', name: 'Brand Ads' }],
+			tokens: [{ token: 'sandbox-meta-token', adAccounts: [AD_ACCOUNT, 'act_300'] }],
+			audiences: [
+				{ adAccountId: AD_ACCOUNT, name: 'VIP customers' },
+				{ adAccountId: 'act_300', name: 'VIP customers' },
+				{ adAccountId: 'act_300', name: 'Newsletter' },
+				{ adAccountId: 'act_300', name: 'Pixel visitors', subtype: 'WEBSITE' },
+			],
+		});
+		await s.metaControl('POST', 'config', { pageSizeCap: 2 });
+		const actito = new ActitoAudience();
+		const walk = async (filter?: string) => {
+			const found: IDataObject[] = [];
+			let paginationToken: string | undefined;
+			for (let guard = 0; guard < 20; guard++) {
+				const page = await runListSearch(actito, 'searchAllAudiences', {
+					credentials: { metaMarketingApi: s.metaCredentials },
+					parameters: { operation: 'getStatus' },
+					filter,
+					paginationToken,
+				});
+				found.push(...page.results);
+				paginationToken = page.paginationToken;
+				if (!paginationToken) break;
+			}
+			return found;
+		};
+		const all = await walk();
+		const names = all.map((r) => r.name);
+		expect(names).toContain('VIP customers (Brand Ads)');
+		expect(names).toContain('Newsletter (Brand Ads)');
+		expect(names.filter((n) => String(n).startsWith('VIP customers ('))).toHaveLength(2);
+		expect(names.some((n) => String(n).startsWith('Pixel visitors'))).toBe(false);
+		expect(all.every((r) => /^\d+$/.test(String(r.value)))).toBe(true);
+		const brand = all.find((r) => r.name === 'VIP customers (Brand Ads)')!;
+		expect(brand.url).toContain('act=300');
+		// Searching by the ad account's name narrows the list to its audiences.
+		expect((await walk('brand ads')).map((r) => r.name).sort()).toEqual(['Newsletter (Brand Ads)', 'VIP customers (Brand Ads)']);
 	});
 
 	it('credential test: OK for a good token, Meta’s message and the fix for a bad one', async () => {

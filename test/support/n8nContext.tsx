@@ -555,7 +555,7 @@ export async function runChain(
 			nodeName: 'Log Negative Consent',
 			items: result.blocked,
 			parameters: {
-				resource: 'audience',
+				resource: 'customTableRecord',
 				operation: 'logInteraction',
 				customTable: 'negative_consent',
 				interactionProfileId: ({ $json }: { $json: IDataObject }) => $json.profileId,

@@ -41,7 +41,7 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		const sync = node(workflow, 'Sync');
 		expect(sync.parameters).toMatchObject({
 			operation: 'syncFromActito',
-			table: { __rl: true, mode: 'id', value: 'Customers' },
+			table: { __rl: true, mode: 'list', value: 'Customers', cachedResultName: 'Customers' },
 			segmentation: { value: 'Audiences:VIP' },
 			defaultCountry: 'BE',
 			unknownConsent: 'block',
@@ -68,6 +68,25 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		const other = generate();
 		expect(other.id).not.toBe(workflow.id);
 		expect(node(other, 'Status Page').webhookId).not.toBe(status.webhookId);
+	});
+
+	it('names the workflow and fills the pickers so that a marketer recognises them', () => {
+		const named = generate('--audience-name', 'VIP customers', '--ad-account-name', 'Acme Ads');
+		expect(named.name).toBe('Actito VIP → Meta ‘VIP customers’ (hourly)');
+		const sync = node(named, 'Sync').parameters;
+		expect(sync.audience).toMatchObject({ mode: 'list', value: '23851234567890123', cachedResultName: 'VIP customers (23851234567890123)' });
+		expect(sync.adAccount).toMatchObject({ mode: 'list', value: 'act_1234567890', cachedResultName: 'Acme Ads (act_1234567890)' });
+		expect(sync.segmentation).toMatchObject({ mode: 'list', value: 'Audiences:VIP', cachedResultName: 'Audiences → VIP' });
+		// No second Meta audience field to fill: Get Status reads this workflow's link, Estimated Size Sync's output.
+		expect(node(named, 'Get Status').parameters).toMatchObject({ linkSource: 'workflow' });
+		expect(node(named, 'Estimated Size').parameters.audience.value).toBe('={{ $json.metaAudienceId }}');
+		// Without a Meta name: the Actito audience leads, the id follows, and Meta pickers stay by id.
+		const plain = generate();
+		expect(plain.name).toBe('Actito VIP → Meta audience 23851234567890123 (hourly)');
+		expect(node(plain, 'Sync').parameters.audience).toEqual({ __rl: true, mode: 'id', value: '23851234567890123' });
+		expect(node(plain, 'Sync').parameters.segmentation.cachedResultName).toBe('Audiences → VIP');
+		expect(generate('--realtime', '--audience-name', 'VIP customers').name).toBe('Actito VIP → Meta ‘VIP customers’ (real time)');
+		expect(generate('--name', 'My link').name).toBe('My link');
 	});
 
 	it('an attribute audience and a subscription consent', () => {
