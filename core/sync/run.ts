@@ -22,6 +22,7 @@ import { readLinkMarker, withLinkMarker, LinkConflictError } from './linkMarker'
 import { classifySessions, newSessionId } from './sessions';
 import { decideProfile, parseMoment, removalRowOf, type WhyNot } from './wanted';
 import { encodeMembers } from '../state/memberCodec';
+import { IdSet } from '../state/idSet';
 
 export type ChangeReason =
 	| 'joined'
@@ -506,7 +507,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 
 		const watermarkMs = state.watermark ? Date.parse(state.watermark) : null;
 		const nowMs = started.getTime();
-		const seen = new Set<number>();
+		const seen = new IdSet();
 		const netRemovals = new Map<number, ChangeReason>();
 		if (replace) runner.startReplace();
 
@@ -549,8 +550,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 		for await (const { raw, incremental } of read()) {
 			const d = decideProfile(raw, config);
 			const id = toMemberId(d.profileId);
-			if (seen.has(id)) continue;
-			seen.add(id);
+			if (!seen.add(id)) continue;
 			profilesRead++;
 			const moment = parseMoment(d.updateMoment, nowMs);
 			if (moment && 'bad' in moment) badMoments[moment.bad]++;
