@@ -122,11 +122,11 @@ describe('status pages in a real browser against a running n8n', () => {
 		brandAudienceId = String(seeded.audiences[0]);
 		// The task broker's default port (5679) may be taken by another n8n on this machine.
 		const brokerPort = String(await freePort());
-		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, workflowOverrides: { name: 'Actito VIP → Meta VIP customers' }, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
+		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, workflowOverrides: { 'audience-name': 'VIP customers', 'ad-account-name': 'Sandbox Ads' }, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
 		({ workflow: brand } = await scenario.setupN8n(sandboxes, {
 			audienceId: brandAudienceId,
 			host,
-			workflowOverrides: { 'ad-account': SECOND_ACCOUNT, name: 'Actito VIP → Meta VIP customers (Brand)' },
+			workflowOverrides: { 'ad-account': SECOND_ACCOUNT, 'audience-name': 'VIP customers (Brand)', 'ad-account-name': 'Brand Ads' },
 		}));
 		overview = scenario.fitToHost(
 			buildOverviewWorkflow({
@@ -398,6 +398,7 @@ describe('status pages in a real browser against a running n8n', () => {
 					await page.locator('[data-test-id="zoom-out-button"]').click({ timeout: 3000 }).catch(() => undefined);
 					await page.waitForTimeout(1500);
 					const nodes = await page.locator('[data-test-id="canvas-node"]').count();
+					const named = await page.getByText(a.name, { exact: true }).count();
 					// A node's name and subtitle sit beside its box, in vue-flow's node element.
 					const texts = (await page.locator('.vue-flow__node').allTextContents()).map((t: string) => t.replace(/\s+/g, ' ').trim());
 					const runButton = ((await page.locator('[data-test-id="execute-workflow-button"]').first().textContent()) || '').replace(/\s+/g, ' ').trim();
@@ -422,15 +423,18 @@ describe('status pages in a real browser against a running n8n', () => {
 						panel[words] = found;
 					}
 					await page.screenshot({ path: a.panelShot });
-					return { setup, nodes, texts, runButton, panel };
+					return { setup, nodes, named, texts, runButton, panel };
 				} finally {
 					await context.close();
 				}
 			},
-			{ base: host.baseUrl, id: vip.id, owner: OWNER, shot: path.join(SHOTS, 'template-canvas.png'), panelShot: path.join(path.resolve(scenario.REPO, '.tmp'), 'node-panel.png') },
+			{ base: host.baseUrl, id: vip.id, name: vip.name, owner: OWNER, shot: path.join(SHOTS, 'template-canvas.png'), panelShot: path.join(path.resolve(scenario.REPO, '.tmp'), 'node-panel.png') },
 		);
 		expect(seen.setup).toBe(200);
 		expect(seen.nodes).toBeGreaterThanOrEqual(8);
+		// The generator's name: the audience as people call it on both sides, shown in the editor.
+		expect(vip.name).toBe('Actito VIP → Meta ‘VIP customers’ (hourly)');
+		expect(seen.named).toBeGreaterThan(0);
 		// Subtitles in words, under each node of the package, as n8n evaluates them.
 		const card = (name: string) => seen.texts.find((t: string) => t.includes(name)) || '';
 		expect(card('Sync From Actito Audience')).toMatch(/Sync ?Sync From Actito Audience/);
