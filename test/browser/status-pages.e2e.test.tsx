@@ -122,11 +122,11 @@ describe('status pages in a real browser against a running n8n', () => {
 		brandAudienceId = String(seeded.audiences[0]);
 		// The task broker's default port (5679) may be taken by another n8n on this machine.
 		const brokerPort = String(await freePort());
-		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, workflowOverrides: { name: 'Actito VIP → Meta VIP customers' }, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
+		({ host, workflow: vip } = await scenario.setupN8n(sandboxes, { audienceId, workflowOverrides: { 'audience-name': 'VIP customers', 'ad-account-name': 'Sandbox Ads' }, hostOptions: { env: { N8N_RUNNERS_BROKER_PORT: brokerPort } } }));
 		({ workflow: brand } = await scenario.setupN8n(sandboxes, {
 			audienceId: brandAudienceId,
 			host,
-			workflowOverrides: { 'ad-account': SECOND_ACCOUNT, name: 'Actito VIP → Meta VIP customers (Brand)' },
+			workflowOverrides: { 'ad-account': SECOND_ACCOUNT, 'audience-name': 'VIP customers (Brand)', 'ad-account-name': 'Brand Ads' },
 		}));
 		overview = scenario.fitToHost(
 			buildOverviewWorkflow({
@@ -398,16 +398,63 @@ describe('status pages in a real browser against a running n8n', () => {
 					await page.locator('[data-test-id="zoom-out-button"]').click({ timeout: 3000 }).catch(() => undefined);
 					await page.waitForTimeout(1500);
 					const nodes = await page.locator('[data-test-id="canvas-node"]').count();
+					const named = await page.getByText(a.name, { exact: true }).count();
+					// A node's name and subtitle sit beside its box, in vue-flow's node element.
+					const texts = (await page.locator('.vue-flow__node').allTextContents()).map((t: string) => t.replace(/\s+/g, ' ').trim());
+					const runButton = ((await page.locator('[data-test-id="execute-workflow-button"]').first().textContent()) || '').replace(/\s+/g, ' ').trim();
 					await page.screenshot({ path: a.shot });
-					return { setup, nodes };
+					// The node panel, searched with the words a marketer types. A node with several actions
+					// is an "action item" there, one with a single action a "node item".
+					await page.locator('[data-test-id="node-creator-plus-button"]').click();
+					const bar = page.locator('input[data-test-id="node-creator-search-bar"]');
+					await bar.waitFor({ timeout: 10000 });
+					const panel: Record<string, unknown> = {};
+					for (const words of ['facebook', 'instagram', 'actito']) {
+						await bar.fill(words);
+						await page.waitForTimeout(1000);
+						const items = page.locator('[data-test-id="node-creator-node-item"], [data-test-id="node-creator-action-item"]');
+						const found = [];
+						for (let i = 0; i < (await items.count()); i++) {
+							found.push({
+								name: ((await items.nth(i).locator('[data-test-id="node-creator-item-name"]').first().textContent()) || '').trim(),
+								text: ((await items.nth(i).textContent()) || '').replace(/\s+/g, ' ').trim(),
+							});
+						}
+						panel[words] = found;
+					}
+					await page.screenshot({ path: a.panelShot });
+					return { setup, nodes, named, texts, runButton, panel };
 				} finally {
 					await context.close();
 				}
 			},
-			{ base: host.baseUrl, id: vip.id, owner: OWNER, shot: path.join(SHOTS, 'template-canvas.png') },
+			{ base: host.baseUrl, id: vip.id, name: vip.name, owner: OWNER, shot: path.join(SHOTS, 'template-canvas.png'), panelShot: path.join(path.resolve(scenario.REPO, '.tmp'), 'node-panel.png') },
 		);
 		expect(seen.setup).toBe(200);
 		expect(seen.nodes).toBeGreaterThanOrEqual(8);
+		// The generator's name: the audience as people call it on both sides, shown in the editor.
+		expect(vip.name).toBe('Actito VIP → Meta ‘VIP customers’ (hourly)');
+		expect(seen.named).toBeGreaterThan(0);
+		// Subtitles in words, under each node of the package, as n8n evaluates them.
+		const card = (name: string) => seen.texts.find((t: string) => t.includes(name)) || '';
+		expect(card('Sync From Actito Audience')).toMatch(/Sync ?Sync From Actito Audience/);
+		expect(card('Get Estimated Size')).toMatch(/Estimated Size ?Get Estimated Size/);
+		expect(card('Log Interaction')).toMatch(/Log Negative Consent ?Log Interaction/);
+		expect(card('Get Status')).toMatch(/Get Status ?Get Status/);
+		expect(seen.texts.join(' ')).not.toMatch(/syncFromActito|getEstimatedSize|logInteraction|getStatus/);
+		// The words people type find the Meta node; the Actito card shows its own description.
+		for (const words of ['facebook', 'instagram']) expect(seen.panel[words].map((i: Json) => i.name)).toContain('Meta Custom Audience');
+		const actito = seen.panel.actito.find((i: Json) => i.name === 'Actito Audience');
+		expect(actito?.text).toContain('Read Actito audiences and profiles');
+		expect(actito?.text).not.toContain('Starts the workflow');
+		// Both Actito triggers have a card of their own, each with its description.
+		for (const name of ['Actito Audience Trigger', 'Actito Webhook Trigger']) {
+			expect(seen.panel.actito.find((i: Json) => i.name === name)?.text).toMatch(/Starts the workflow when /);
+		}
+		// n8n preselects the trigger by node type (Form 10, Webhook 9, app triggers 8, Schedule 7,
+		// Manual 6: findTriggerNodeToAutoSelect in the editor), so the button offers the Status Page
+		// webhook, whatever the nodes' order; the README and the template's note say to pick Try It.
+		expect(seen.runButton).toMatch(/^Execute workflow from \S/);
 	});
 });
 
