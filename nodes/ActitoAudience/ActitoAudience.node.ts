@@ -42,6 +42,12 @@ export class ActitoAudience implements INodeType {
 				testedBy: 'metaMarketingApiTest',
 				displayOptions: { show: { operation: ['getStatus', 'getChanges'] } },
 			},
+			// n8n 2.x queue mode only: the link state is read from the database (nodes/shared/stateSource.ts).
+			{
+				name: 'n8nStateApi',
+				required: false,
+				displayOptions: { show: { operation: ['getStatus', 'getChanges', 'logInteraction'] } },
+			},
 		],
 		properties: [
 			{

@@ -11,6 +11,7 @@ import { decideProfile } from '../../../../core/sync/wanted';
 import type { MetaKey } from '../../../../core/identifiers';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import { metaClientFrom } from '../../../shared/transport';
+import { linkStateBucket } from '../../../shared/stateSource';
 import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings, segmentationKey } from '../../shared';
 import { profileKey } from './getProfile';
 import { answerAsProperty, statusPageItems } from './statusPage';
@@ -35,7 +36,7 @@ export const properties: INodeProperties[] = [
  */
 export async function executeStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this, { write: false });
 	let link: string;
 	let open: OpenState | null = null;
 	let stateError: string | undefined;
@@ -88,7 +89,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
  */
 export async function executeProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this, { write: false });
 	const found = findStateByAudience(bucket, metaAudienceId);
 	const config = found?.open.state.config;
 	if (found && config) {
@@ -130,7 +131,7 @@ async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: s
 	const { ref, tableId } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const link = buildLink(ref, metaAudienceId);
-	const open = readState(this.getWorkflowStaticData('global'), link);
+	const open = readState(await linkStateBucket.call(this, { write: false }), link);
 	const key = asked ?? profileKey(this, i);
 	const raw = await api.getProfile(tableId, key);
 	const settings = profileSettings(this, i);
