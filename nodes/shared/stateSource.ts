@@ -125,3 +125,17 @@ export async function linkStateBucket(this: IExecuteFunctions, options: { write?
 	filledBuckets.add(bucket);
 	return bucket;
 }
+
+/**
+ * The licence share (Max Actito Calls per Minute) the Sync step stored in this link's state, for
+ * the Actito calls that follow it in the same execution (Log Negative Consent writes one record a
+ * withdrawal): without it they would run at the client's default and two runs at once could pass
+ * the licence's 100 calls a minute.
+ */
+export async function linkCallsPerMinute(this: IExecuteFunctions, link: unknown): Promise<number | undefined> {
+	if (typeof link !== 'string' || !link) return undefined;
+	const bucket = await linkStateBucket.call(this);
+	const state = bucket[`${LINK_KEY_PREFIX}${link}`] as { config?: { limits?: { callsPerMinute?: unknown } } } | undefined;
+	const share = state?.config?.limits?.callsPerMinute;
+	return typeof share === 'number' && share >= 1 ? share : undefined;
+}

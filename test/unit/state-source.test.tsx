@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { N8nStateApi } from '../../credentials/N8nStateApi.credentials';
-import { linkStateBucket } from '../../nodes/shared/stateSource';
+import { linkCallsPerMinute, linkStateBucket } from '../../nodes/shared/stateSource';
 
 type Json = Record<string, any>;
 
@@ -126,6 +126,13 @@ describe('linkStateBucket', () => {
 		expect((caught as NodeOperationError).message).toMatch(message);
 		expect((caught as NodeOperationError).description).toMatch(fix);
 		expect(ctx.staticData.global).toEqual({});
+	});
+
+	it("Log Negative Consent takes the link's licence share the Sync step stored, not the client's default", async () => {
+		const ctx = context({ credential: null, staticData: { global: { 'actitoMeta:a': { ...stateOf('a', 'x'), config: { limits: { callsPerMinute: 45 } } } } } });
+		expect(await linkCallsPerMinute.call(ctx as never, 'a')).toBe(45);
+		expect(await linkCallsPerMinute.call(ctx as never, 'unknown')).toBeUndefined();
+		expect(await linkCallsPerMinute.call(ctx as never, undefined)).toBeUndefined();
 	});
 
 	it('the credential test lists one workflow with the key in X-N8N-API-KEY', () => {

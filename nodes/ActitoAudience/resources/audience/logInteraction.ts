@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { acknowledgeRefusals } from '../../../../core/sync/run';
 import { apiFor } from '../../shared';
-import { linkStateBucket } from '../../../shared/stateSource';
+import { linkCallsPerMinute, linkStateBucket } from '../../../shared/stateSource';
 
 const show = { show: { operation: ['logInteraction'] } };
 
@@ -67,7 +67,7 @@ function field(name: string, value: unknown): { name: string; value: unknown } {
 
 /** One custom-table record per item: each is one API call, so keep this for rare events. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const api = await apiFor(this);
+	const api = await apiFor(this, await linkCallsPerMinute.call(this, (this.getInputData()[i]?.json as IDataObject | undefined)?.link));
 	const table = this.getNodeParameter('customTable', i) as string;
 	const profileId = String(this.getNodeParameter('interactionProfileId', i) ?? '').trim();
 	if (!profileId) {
