@@ -26,6 +26,6 @@ export { MAX_PROFILE_PAGES, actitoContractError } from './actito/actitoApi';
 export * from './link/config';
 export * from './sync/wanted';
 export * from './sync/sessions';
-export { runSync, openLinkState, tripsGuard, acknowledgeRefusals, MassRemovalGuardError, SyncSetupError } from './sync/run';
+export { runSync, openLinkState, tripsGuard, acknowledgeRefusals, MassRemovalGuardError, SyncSetupError, StateLostError } from './sync/run';
 export type { SyncRunInput, SyncRunOutcome, SyncDetails, RefusedProfile, ChangeRecord } from './sync/run';
 export * from './state/estimateCache';

@@ -4,6 +4,11 @@
 //   npx actito-meta-workflow --table Customers --segmentation Audiences:VIP \
 //     --ad-account act_123 --audience 2385… --actito-credential <id> --meta-credential <id> \
 //     --status-credential <id> [--realtime] [--out file]
+// All links of one integration at once (sync minutes and full-reconcile hours spread, each link's
+// share of the Actito licence written):
+//   npx actito-meta-workflow --links links.json --out-dir <folder> --actito-credential <id> \
+//     --meta-credential <id> --table Customers --ad-account act_123 [--workers 2 --concurrency 1] \
+//     [--state-credential <id>]   (n8n 2.x queue mode: the link state is read through n8n's API)
 // The hourly workflow holds the link's whole configuration in one node (Sync); --realtime writes
 // the near-real-time companion from the same options, so that both hash the same rows.
 // The workflow id is random (the status page's address is not guessable) and at most 16
@@ -45,6 +50,17 @@ const OPTIONS = {
 	entity: { help: 'Actito entity, to name the link in audit records of the real-time flow' },
 	'activated-at': { help: 'ISO moment of activation; its minute becomes the sync minute (default: now)' },
 	minute: { help: 'sync minute 0-59 (overrides --activated-at)' },
+	'reconcile-hour': { help: 'UTC hour 0-23 of the daily full reconcile (with --full-reconcile-hours dividing 24); default: counted from the last one' },
+	'calls-per-minute': { help: "this link's share of the Actito licence (Max Actito Calls per Minute); default from the licence, see --links" },
+	'state-credential': { help: "id of the 'N8n Link State in Queue Mode API' credential (n8n 2.x queue mode)" },
+	'state-credential-name': { help: 'its name (default: n8n API (link state))' },
+	links: { help: 'JSON file of all links of one integration: [{"segmentation"|"audienceAttribute"+"audienceValue", "audience", "size"?, "id"?, "name"?}]; writes one workflow each (with --out-dir)' },
+	'out-dir': { help: 'folder for the workflows of --links (one <id>.json each)' },
+	workers: { help: 'with --links: n8n workers that run these links (default 2)' },
+	concurrency: { help: 'with --links: jobs one worker runs at once (default 1)' },
+	'licence-calls-per-minute': { help: 'Actito licence calls a minute for the whole customer (default 100)' },
+	'licence-in-flight': { help: 'Actito licence requests in flight (default 5)' },
+	'reserved-calls-per-minute': { help: "the licence's calls a minute kept for the customer's other uses (default 10)" },
 	overview: { help: 'write the overview workflow of these links instead: Name=workflowId pairs or hourly workflow files, comma-separated (with --status-credential, --actito-credential, --n8n-url)' },
 	'n8n-url': { help: 'loopback address of this n8n for --overview (default http://127.0.0.1:5678)' },
 	realtime: { flag: true, help: 'write the near-real-time push workflow of the link instead of the hourly one' },
@@ -191,7 +207,96 @@ function credentialsOf(options) {
 	return {
 		actito: { actitoApi: { id: String(options['actito-credential']), name: options['actito-credential-name'] || 'Actito API' } },
 		meta: { metaMarketingApi: { id: String(options['meta-credential']), name: options['meta-credential-name'] || 'Meta Marketing API' } },
+		// n8n 2.x queue mode: the steps that read or write the link state read it through n8n's API.
+		state: options['state-credential']
+			? { n8nStateApi: { id: String(options['state-credential']), name: options['state-credential-name'] || 'n8n API (link state)' } }
+			: {},
 	};
+}
+
+/** Actito's licence (per customer) and the client's requests in flight per run (core/actito/actitoClient.ts). */
+const LICENCE = { callsPerMinute: 100, inFlight: 5, reservedCallsPerMinute: 10 };
+const IN_FLIGHT_PER_RUN = 2;
+
+function intOption(options, name, fallback, min, max) {
+	if (options[name] === undefined || options[name] === '') return fallback;
+	const n = Number(options[name]);
+	if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+	return n;
+}
+
+/**
+ * Each link's share of the licence: runs of one licence at once (the queue's bound, workers ×
+ * concurrency, at most the number of links) × share ≤ calls a minute − reserve. Runs on different
+ * workers do not see each other, so the queue must also keep runs at once × 2 in flight ≤ the
+ * licence's in-flight limit.
+ */
+function licenceShare(options, linkCount) {
+	const perMinute = intOption(options, 'licence-calls-per-minute', LICENCE.callsPerMinute, 1, 100000);
+	const inFlight = intOption(options, 'licence-in-flight', LICENCE.inFlight, 1, 1000);
+	const reserved = intOption(options, 'reserved-calls-per-minute', LICENCE.reservedCallsPerMinute, 0, perMinute - 1);
+	const slots = intOption(options, 'workers', 2, 1, 1000) * intOption(options, 'concurrency', 1, 1, 1000);
+	const runsAtOnce = Math.max(1, Math.min(linkCount, slots));
+	if (runsAtOnce * IN_FLIGHT_PER_RUN > inFlight) {
+		throw new Error(
+			`${runsAtOnce} runs at once × ${IN_FLIGHT_PER_RUN} requests in flight each exceed the licence's ${inFlight} in flight: ` +
+				`run these links on at most ${Math.floor(inFlight / IN_FLIGHT_PER_RUN)} job slot(s) (--workers × --concurrency)`,
+		);
+	}
+	const share = Math.min(100, Math.floor((perMinute - reserved) / runsAtOnce));
+	if (share < 1) throw new Error('--reserved-calls-per-minute leaves no calls for these links');
+	return { share, runsAtOnce, perMinute, reserved, inFlight };
+}
+
+/**
+ * Slots 0…n−1 for links ordered by size, largest first: the largest goes to slot 0, the next to
+ * the middle of the period, and so on alternately, so that the big runs are far apart.
+ */
+function spreadSlots(n) {
+	const half = Math.ceil(n / 2);
+	return Array.from({ length: n }, (_, j) => (j % 2 === 0 ? j / 2 : half + (j - 1) / 2));
+}
+
+/**
+ * The workflows of every link of one integration: sync minutes spread over the hour (⌊slot × 60 /
+ * N⌋), daily full reconciles spread over the day (⌊slot × 24 / N⌋ UTC, with a 24 h interval), the
+ * licence share on each. `links`: [{segmentation | audienceAttribute + audienceValue, audience,
+ * size?, id?, name?}]; `options`: the other options, shared by all links.
+ */
+function buildIntegration(options, links) {
+	if (!Array.isArray(links) || links.length === 0) throw new Error('--links must list at least one link');
+	const audiences = new Set();
+	for (const [i, l] of links.entries()) {
+		if (!l || typeof l !== 'object' || !l.audience) throw new Error(`--links: entry ${i + 1} needs "audience"`);
+		if (audiences.has(String(l.audience))) throw new Error(`--links: Meta audience ${l.audience} is given twice (one Meta audience takes one link)`);
+		audiences.add(String(l.audience));
+	}
+	const { share, runsAtOnce } = licenceShare(options, links.length);
+	const fullHours = options['full-reconcile-hours'] === undefined ? 24 : Number(options['full-reconcile-hours']);
+	const order = links.map((l, i) => ({ i, size: Number(l.size) || 0 })).sort((a, b) => b.size - a.size || a.i - b.i);
+	const slots = spreadSlots(links.length);
+	const slotOf = new Map(order.map((o, j) => [o.i, slots[j]]));
+	const workflows = links.map((l, i) => {
+		const slot = slotOf.get(i);
+		const own = {
+			...options,
+			segmentation: l.segmentation,
+			'audience-attribute': l.audienceAttribute,
+			'audience-value': l.audienceValue,
+			audience: String(l.audience),
+			id: l.id ?? options.id,
+			name: l.name ?? options.name,
+			minute: String(Math.floor((slot * 60) / links.length) % 60),
+			'calls-per-minute': String(options['calls-per-minute'] ?? share),
+		};
+		if (fullHours > 0 && 24 % fullHours === 0) own['reconcile-hour'] = String(Math.floor((slot * 24) / links.length) % 24);
+		if (!own.segmentation) delete own.segmentation;
+		for (const k of ['audience-attribute', 'audience-value', 'id', 'name']) if (own[k] === undefined) delete own[k];
+		if (links.length > 1 && own.id !== undefined && options.id !== undefined && l.id === undefined) throw new Error('--id names one workflow: give each link its "id" in --links instead');
+		return buildWorkflow(own);
+	});
+	if (new Set(workflows.map((w) => w.id)).size !== workflows.length) throw new Error('--links: two links have the same "id"');
+	return { workflows, share, runsAtOnce };
 }
 
 function workflowId(options) {
@@ -208,7 +313,11 @@ function buildWorkflow(options) {
 	const link = linkOptions(options);
 	const minute = syncMinute(options);
 	const id = workflowId(options);
-	const { actito, meta } = credentialsOf(options);
+	const { actito, meta, state } = credentialsOf(options);
+	const callsPerMinute = intOption(options, 'calls-per-minute', undefined, 1, 100);
+	const fullHours = link.fullHours;
+	const reconcileHour = intOption(options, 'reconcile-hour', undefined, 0, 23);
+	if (reconcileHour !== undefined && !(fullHours > 0 && 24 % fullHours === 0)) throw new Error('--reconcile-hour needs --full-reconcile-hours dividing 24 (1, 2, 3, 4, 6, 8, 12 or 24)');
 	const workflow = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
 	delete workflow.staticData;
 	workflow.id = id;
@@ -218,7 +327,10 @@ function buildWorkflow(options) {
 		const p = node.parameters;
 		switch (node.name) {
 			case 'Every Hour':
-				p.rule.interval[0].triggerAtMinute = minute;
+				// Hours with an interval of exactly 1: n8n's Schedule Trigger then keeps no recurrence
+				// record (intervalToRecurrence), so firing never changes the main's in-memory copy of the
+				// static data, and the main never saves that (stale) copy over the state a worker wrote.
+				p.rule.interval = [{ field: 'hours', hoursInterval: 1, triggerAtMinute: minute }];
 				break;
 			case 'Sync':
 				// The link's one configuration.
@@ -246,16 +358,24 @@ function buildWorkflow(options) {
 					p.consentAttribute = link.consentAttribute;
 				}
 				p.unknownConsent = link.unknownConsent;
-				p.fullReconcileEveryHours = link.fullHours;
 				p.limits = { ...p.limits, maxRemovalPercent: link.maxRemovalPercent, minRemovalsForGuard: link.minRemovals };
-				node.credentials = { ...meta, ...actito };
+				if (callsPerMinute !== undefined) p.limits.callsPerMinute = callsPerMinute;
+				if (reconcileHour === undefined) p.fullReconcileEveryHours = fullHours;
+				else {
+					// A phase: the full reconcile runs in the hour given (forced), so that links activated
+					// together do not reconcile together for ever; the interval, 2 h longer, catches a
+					// forced run that failed.
+					p.fullReconcileEveryHours = fullHours + 2;
+					p.runOptions = { ...p.runOptions, forceFullReconcile: `={{ $now.toUTC().hour % ${fullHours} === ${reconcileHour % fullHours} }}` };
+				}
+				node.credentials = { ...meta, ...actito, ...state };
 				break;
 			case 'Estimated Size':
 				// Its ad account and audience come from Sync's output (the template's expressions).
 				node.credentials = meta;
 				break;
 			case 'Log Negative Consent':
-				node.credentials = actito;
+				node.credentials = { ...actito, ...state };
 				break;
 			case 'Status Page':
 				// Webhook paths are global in an n8n instance: one per workflow, not guessable.
@@ -267,7 +387,7 @@ function buildWorkflow(options) {
 				break;
 			case 'Get Status':
 				// Reads this workflow's link (the configuration the Sync step stored): nothing to fill.
-				node.credentials = { ...actito, ...meta };
+				node.credentials = { ...actito, ...meta, ...state };
 				break;
 			default:
 				break;
@@ -343,13 +463,24 @@ function buildRealtimeWorkflow(options) {
 	return workflow;
 }
 
-module.exports = { buildWorkflow, buildRealtimeWorkflow, TEMPLATE, REALTIME_TEMPLATE };
+module.exports = { buildWorkflow, buildIntegration, buildRealtimeWorkflow, licenceShare, TEMPLATE, REALTIME_TEMPLATE };
 
 if (require.main === module) {
 	try {
 		const args = parseArgs(process.argv.slice(2));
 		if (args.help) {
 			process.stdout.write(usage());
+			process.exit(0);
+		}
+		if (args.links !== undefined) {
+			if (!args['out-dir']) throw new Error('--links needs --out-dir');
+			const links = JSON.parse(fs.readFileSync(args.links, 'utf8'));
+			const { workflows, share, runsAtOnce } = buildIntegration(args, links);
+			fs.mkdirSync(args['out-dir'], { recursive: true });
+			for (const wf of workflows) fs.writeFileSync(path.join(args['out-dir'], `${wf.id}.json`), JSON.stringify(wf, null, 2) + '\n');
+			process.stderr.write(
+				`wrote ${workflows.length} workflows to ${args['out-dir']} (sync minutes and reconcile hours spread; ${share} Actito calls a minute each, ${runsAtOnce} runs at once)\n`,
+			);
 			process.exit(0);
 		}
 		const text = JSON.stringify(buildWorkflow(args), null, 2) + '\n';

@@ -2,6 +2,8 @@
 // limits, backoff on 429/5xx, and errors that say what to fix. Pure core: it reaches the
 // network only through the injected Transport and waits only through the injected Sleep.
 
+import { createHash } from 'node:crypto';
+
 import { CoreError, redactIdentifiers } from '../errors';
 import type { HttpMethod, HttpResponse, Sleep, Transport } from '../http';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from '../retry';
@@ -23,6 +25,11 @@ export interface ActitoClientOptions {
 	maxInFlight?: number;
 	/** This client's share of the licence's 100 calls a minute. */
 	callsPerMinute?: number;
+	/**
+	 * Call times shared with the other clients of the same licence in this process
+	 * (sharedMinuteWindow): the share then bounds the process, not one client.
+	 */
+	minuteWindow?: number[];
 	retry?: Partial<Omit<RetryOptions, 'sleep'>>;
 	timeoutMs?: number;
 }
@@ -152,6 +159,23 @@ function retryAfterMs(headers: Record<string, string>): number | undefined {
 	return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
+// One rolling minute per licence and process. Each step of a run (Sync, then Log Negative
+// Consent) and each run after another on the same worker builds its own client; with a window of
+// their own, a worker could make the whole share in the Sync step's last minute and again in the
+// next step's first, and two workers pass the licence's 100. Sharing it keeps a worker at its share.
+const minuteWindows = new Map<string, number[]>();
+
+/** The shared call-time window of one licence (base URL + API key, kept only as a digest). */
+export function sharedMinuteWindow(baseUrl: string, apiKey: string): number[] {
+	const key = createHash('sha256').update(`${baseUrl.replace(/\/+$/, '')}\n${apiKey}`).digest('hex');
+	let window = minuteWindows.get(key);
+	if (!window) {
+		window = [];
+		minuteWindows.set(key, window);
+	}
+	return window;
+}
+
 export class ActitoClient {
 	readonly stats: ActitoStats = { requests: 0, tokenFetches: 0, retries: 0 };
 	readonly entity: string;
@@ -166,7 +190,7 @@ export class ActitoClient {
 	private readonly retry: Omit<RetryOptions, 'sleep'>;
 	private readonly timeoutMs?: number;
 	private readonly slots: Semaphore;
-	private readonly callTimes: number[] = [];
+	private readonly callTimes: number[];
 	/** Time as the limiter sees it: never behind what it has already slept through. */
 	private limiterClock = 0;
 	private token?: { value: string; renewAt: number };
@@ -187,6 +211,7 @@ export class ActitoClient {
 		this.retry = { ...DEFAULT_RETRY, ...options.retry };
 		this.timeoutMs = options.timeoutMs;
 		this.slots = new Semaphore(this.maxInFlight);
+		this.callTimes = options.minuteWindow ?? [];
 		if (this.apiKey) this.secrets.add(this.apiKey);
 	}
 

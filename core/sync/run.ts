@@ -119,6 +119,28 @@ export class SyncSetupError extends Error {
 	}
 }
 
+/**
+ * The run was handed no state for a link that has synced before (its marker is in the Meta
+ * audience). Going on would be a first sync: additions only, every leaver kept at Meta for ever.
+ * On n8n 2.x queue mode a worker gets empty static data for every scheduled run, so this is the
+ * error users of that setup meet first; a state that was really lost is restarted on purpose
+ * with "Discard Stored State" (one replace that makes the audience exact).
+ */
+export class StateLostError extends SyncSetupError {
+	constructor(
+		readonly link: string,
+		readonly audienceId: string,
+	) {
+		super(
+			`n8n handed this run no sync state although the link has synced before (Meta audience ${audienceId} carries the marker of ${link}): ` +
+				'nothing was read from Actito or sent to Meta, so that no leaver stays at Meta.',
+			"On n8n 2.x queue mode set the 'N8n Link State in Queue Mode API' credential on the Sync node, see README 'Scaling: queue mode'. " +
+				"If the state is really gone (workflow re-created or its static data reset), turn on 'Discard Stored State' for one run: it replaces the audience to be exact.",
+		);
+		this.name = 'StateLostError';
+	}
+}
+
 export class MassRemovalGuardError extends Error {
 	readonly hint: string;
 	constructor(
@@ -429,7 +451,10 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 
 		const replaceReasons: string[] = [];
 		if (open.isNew && holder === link) {
-			replaceReasons.push('this link filled the Meta audience before but has no stored state (discarded or lost): the audience is replaced to be exact');
+			// Only on purpose (Discard Stored State) or to show it (dry run: editor test runs get no
+			// static data): a silent replace every hour would hide a setup that loses the state.
+			if (!input.discardState && !dryRun) throw new StateLostError(link, config.meta.audienceId);
+			replaceReasons.push('this link filled the Meta audience before but has no stored state (discarded on request): the audience is replaced to be exact');
 		}
 		const rowsKey = rowsKeyOf(config);
 		const wantedKey = wantedKeyOf(config);
@@ -680,6 +705,9 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 	} catch (error) {
 		failure = error;
 	}
+	// Nothing is written for a lost state: in 2.x queue mode that write would make n8n save this
+	// run's static data over the good state PostgreSQL still holds. The failed execution says it.
+	if (failure instanceof StateLostError) throw failure;
 
 	// Close the run.
 	const finished = now();

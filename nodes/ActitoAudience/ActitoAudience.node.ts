@@ -117,6 +117,13 @@ export class ActitoAudience implements INodeType {
 				// Get Status and Get Changes call Meta; Get Profile Status only for the audience picker.
 				displayOptions: { show: { operation: ['getStatus', 'getChanges', 'getProfileStatus'] } },
 			},
+			// n8n 2.x queue mode only: the link state is read from the database (nodes/shared/stateSource.ts).
+			{
+				name: 'n8nStateApi',
+				displayName: 'n8n API Credential (Queue Mode)',
+				required: false,
+				displayOptions: { show: { operation: ['getStatus', 'getProfileStatus', 'getChanges', 'logInteraction'] } },
+			},
 		],
 		properties: [
 			{

@@ -94,6 +94,13 @@ export class MetaCustomAudience implements INodeType {
 				testedBy: 'actitoApiTest',
 				displayOptions: { show: { operation: ['syncFromActito'] } },
 			},
+			// n8n 2.x queue mode only: the link state is read from the database (nodes/shared/stateSource.ts).
+			{
+				name: 'n8nStateApi',
+				displayName: 'n8n API Credential (Queue Mode)',
+				required: false,
+				displayOptions: { show: { operation: ['syncFromActito', 'syncMembers', 'replaceMembers'] } },
+			},
 		],
 		properties: [
 			{

@@ -5,7 +5,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import { sleep } from 'n8n-workflow';
 
 import { ACTITO_HOSTS } from '../../credentials/ActitoApi.credentials';
-import { ActitoClient } from '../../core/actito/actitoClient';
+import { ActitoClient, sharedMinuteWindow } from '../../core/actito/actitoClient';
 import { lowerCaseHeaders, parseBody, type Transport } from '../../core/http';
 import { MetaClient } from '../../core/meta/metaClient';
 
@@ -59,16 +59,17 @@ export async function actitoClientFrom(
 	options: ClientOptions = {},
 ): Promise<ActitoClient> {
 	const credentials = await host.getCredentials('actitoApi');
+	const apiKey = String(credentials.apiKey ?? '');
+	const baseUrl = actitoBaseUrl(credentials);
 	return new ActitoClient({
-		credentials: {
-			apiKey: String(credentials.apiKey ?? ''),
-			baseUrl: actitoBaseUrl(credentials),
-			entity: String(credentials.entity ?? ''),
-		},
+		credentials: { apiKey, baseUrl, entity: String(credentials.entity ?? '') },
 		transport: n8nTransport(host),
 		sleep,
 		maxInFlight: options.maxInFlight,
 		callsPerMinute: options.callsPerMinute,
+		// A licence share given (the Sync step's, Log Interaction's of a link): every step and run of
+		// this process on the same licence counts in one rolling minute.
+		minuteWindow: options.callsPerMinute !== undefined ? sharedMinuteWindow(baseUrl, apiKey) : undefined,
 		retry: options.maxWaitMs !== undefined ? { maxTotalWaitMs: options.maxWaitMs } : undefined,
 	});
 }

@@ -263,6 +263,33 @@ class QueueCluster {
 		return Date.now() - started;
 	}
 
+	/**
+	 * Sets up the owner (first call only) and creates an n8n API key for the public API, as a user
+	 * does in Settings → n8n API (POST /rest/api-keys of n8n 2.x: label, scopes, expiresAt).
+	 * Needs the main running. Returns the raw key.
+	 */
+	async createApiKey({ label = 'actito-meta link state', scopes = ['workflow:read', 'workflow:list'] } = {}) {
+		const headers = { 'content-type': 'application/json', 'browser-id': 'actito-meta-queue-test' };
+		const setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ email: 'ops@example.test', firstName: 'Ops', lastName: 'Team', password: 'Sandbox-Pass-1' }),
+		});
+		if (setup.status !== 200) throw new Error(`owner setup answered HTTP ${setup.status}: ${(await setup.text()).slice(0, 500)}`);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const created = await fetch(`${this.baseUrl}/rest/api-keys`, {
+			method: 'POST',
+			headers: { ...headers, cookie },
+			body: JSON.stringify({ label, scopes, expiresAt: null }),
+		});
+		const text = await created.text();
+		if (created.status !== 200) throw new Error(`POST /rest/api-keys answered HTTP ${created.status}: ${text.slice(0, 500)}`);
+		const body = JSON.parse(text);
+		const key = (body.data ?? body).rawApiKey;
+		if (typeof key !== 'string' || !key) throw new Error(`POST /rest/api-keys gave no rawApiKey: ${text.slice(0, 300)}`);
+		return key;
+	}
+
 	/** Stops every n8n process (the services keep running). */
 	async stopN8n() {
 		await Promise.all([this.main.stop(), ...this.workers.map((w) => w.stop())]);

@@ -109,7 +109,7 @@ describe('credential slots', () => {
 	test('each slot names its service', () => {
 		for (const [, n] of NODES) {
 			for (const c of n.description.credentials ?? []) {
-				expect(c.displayName).toBe(c.name === 'actitoApi' ? 'Actito Credential' : 'Meta Credential');
+				expect(c.displayName).toBe({ actitoApi: 'Actito Credential', metaMarketingApi: 'Meta Credential', n8nStateApi: 'n8n API Credential (Queue Mode)' }[c.name]);
 			}
 		}
 	});

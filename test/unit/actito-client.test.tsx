@@ -1,6 +1,6 @@
 // The Actito client, adapter and profile flattening: against the sandbox where the wire matters,
 // against scripted transports where timing and concurrency must be exact.
-import { ActitoApiError, ActitoClient, parseExpiresIn, type ActitoClientOptions } from '../../core/actito/actitoClient';
+import { ActitoApiError, ActitoClient, parseExpiresIn, sharedMinuteWindow, type ActitoClientOptions } from '../../core/actito/actitoClient';
 import { ActitoApi, WebhookConflictError } from '../../core/actito/actitoApi';
 import { flattenProfile, isInSegmentation, parseConsent } from '../../core/actito/profile';
 import type { HttpRequest, HttpResponse, Transport } from '../../core/http';
@@ -288,6 +288,24 @@ describe('ActitoClient with a scripted transport', () => {
 		// The token exchange counts too: 8 calls, 3 a minute.
 		expect(clock.waits).toEqual([60_000, 60_000]);
 		for (let i = 3; i < times.length; i++) expect(times[i] - times[i - 3]).toBeGreaterThanOrEqual(60_000);
+	});
+
+	it('clients of one licence in one process share the rolling minute: the share bounds the process', async () => {
+		const clock = fakeClock();
+		const { transport } = scripted(() => json(200, {}));
+		const window = sharedMinuteWindow('https://api.actito.test/', 'my-secret-key');
+		expect(sharedMinuteWindow('https://api.actito.test', 'my-secret-key')).toBe(window);
+		expect(sharedMinuteWindow('https://api.actito.test', 'another-key')).not.toBe(window);
+		// The Sync step's client, then Log Negative Consent's, 3 calls a minute each.
+		const sync = makeClient(transport, { callsPerMinute: 3, minuteWindow: window }, clock);
+		const log = makeClient(transport, { callsPerMinute: 3, minuteWindow: window }, clock);
+		await sync.request('GET', '/x');
+		await sync.request('GET', '/x');
+		expect(clock.waits).toEqual([]);
+		// Token + 2 calls fill the minute: the second client waits instead of starting a minute of its own.
+		await log.request('GET', '/x');
+		expect(clock.waits.length).toBeGreaterThan(0);
+		expect(clock.waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(59_000);
 	});
 
 	it('respects the minute budget even if the sleep does not move the clock', async () => {

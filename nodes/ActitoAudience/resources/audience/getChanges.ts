@@ -9,6 +9,7 @@ import { openState, writeState, type LinkState } from '../../../../core/state/sy
 import { findUnknownSessions } from '../../../../core/sync/recovery';
 import { metaClientFrom } from '../../../shared/transport';
 import { toNodeError } from '../../../shared/errors';
+import { linkStateBucket } from '../../../shared/stateSource';
 import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings } from '../../shared';
 
 const show = { show: { operation: ['getChanges'] } };
@@ -141,7 +142,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const options = this.getNodeParameter('syncOptions', 0, {}) as SyncOptions;
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', 0) ?? '').trim();
 	const api = await apiFor(this, options.callsPerMinute);
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this);
 	const now = new Date();
 	try {
 		const { ref, tableId } = await audienceRef(this, api, 0);

@@ -12,6 +12,7 @@ import { decideProfile } from '../../../../core/sync/wanted';
 import type { MetaKey } from '../../../../core/identifiers';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import { metaClientFrom } from '../../../shared/transport';
+import { linkStateBucket } from '../../../shared/stateSource';
 import { apiFor, audienceRef, metaAudienceIdProperty, profileSettings, segmentationKey } from '../../shared';
 import { profileKey } from './getProfile';
 import { answerAsProperty, statusPageItems } from './statusPage';
@@ -55,7 +56,7 @@ export const properties: INodeProperties[] = [
  * Actito call, at most one Meta call a minute per audience, whatever the traffic.
  */
 export async function executeStatus(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this, { write: false });
 	const ofWorkflow = isWorkflowLink(this, i);
 	let metaAudienceId = ofWorkflow ? '' : String(this.getNodeParameter('metaAudienceId', i)).trim();
 	let link: string;
@@ -117,7 +118,7 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
  * sync's own rule (core/sync/wanted.ts), with the link's consent policy and default country.
  */
 export async function executeProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this, { write: false });
 	const ofWorkflow = isWorkflowLink(this, i);
 	const found = ofWorkflow ? findWorkflowLink(bucket) : findStateByAudience(bucket, String(this.getNodeParameter('metaAudienceId', i)).trim());
 	const config = found?.open.state.config;
@@ -178,7 +179,7 @@ async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: s
 	const { ref, tableId } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
 	const link = buildLink(ref, metaAudienceId);
-	const open = readState(this.getWorkflowStaticData('global'), link);
+	const open = readState(await linkStateBucket.call(this, { write: false }), link);
 	const key = asked ?? profileKey(this, i);
 	const raw = await api.getProfile(tableId, key);
 	const settings = profileSettings(this, i);

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { acknowledgeRefusals } from '../../../../core/sync/run';
 import { apiFor } from '../../shared';
+import { linkCallsPerMinute, linkStateBucket } from '../../../shared/stateSource';
 
 const show = { show: { operation: ['logInteraction'] } };
 
@@ -66,7 +67,7 @@ function field(name: string, value: unknown): { name: string; value: unknown } {
 
 /** One custom-table record per item: each is one API call, so keep this for rare events. */
 export async function execute(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
-	const api = await apiFor(this);
+	const api = await apiFor(this, await linkCallsPerMinute.call(this, (this.getInputData()[i]?.json as IDataObject | undefined)?.link));
 	const table = this.getNodeParameter('customTable', i) as string;
 	const profileId = String(this.getNodeParameter('interactionProfileId', i) ?? '').trim();
 	if (!profileId) {
@@ -93,7 +94,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	// A refusal from the sync step (its item carries the link) is logged: it leaves the state's
 	// list of refusals to log. One that failed stays there and comes out of the next run again.
 	const link = (this.getInputData()[i]?.json as IDataObject | undefined)?.link;
-	if (typeof link === 'string' && link) acknowledgeRefusals(this.getWorkflowStaticData('global'), link, [profileId]);
+	if (typeof link === 'string' && link) acknowledgeRefusals(await linkStateBucket.call(this), link, [profileId]);
 	const json: IDataObject = { businessKey: created.businessKey, customTable: table, profileId, moment };
 	return [{ json, pairedItem: { item: i } }];
 }

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { askedProfileId, statusAnswer, takeProfileCheck, type PageRequest } from '../../../../core/status';
 import { describeLinkStatus } from '../../../../core/state/linkStatus';
 import { findStateByAudience, findWorkflowLink, MAX_RUNS } from '../../../../core/state/syncState';
+import { linkStateBucket } from '../../../shared/stateSource';
 
 /**
  * The "Answer As" option of Get Status: the record as before, or a page for the Status Page
@@ -44,7 +45,7 @@ export async function statusPageItems(
 	let adAccountId: string | null = null;
 	// The chart shows every run the state keeps, not only the record's last five.
 	try {
-		const bucket = this.getWorkflowStaticData('global');
+		const bucket = await linkStateBucket.call(this, { write: false });
 		const found = metaAudienceId ? findStateByAudience(bucket, metaAudienceId) : findWorkflowLink(bucket);
 		if (found) status.lastRuns = describeLinkStatus(found.link, found.open, MAX_RUNS).lastRuns as unknown as IDataObject[];
 		adAccountId = found?.open.state.config?.meta.adAccountId ?? null;

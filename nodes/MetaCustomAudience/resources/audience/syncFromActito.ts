@@ -10,6 +10,7 @@ import { ActitoApi } from '../../../../core/actito/actitoApi';
 import { buildLinkConfig, LinkConfigError, type LinkConfig, type LinkConfigInput } from '../../../../core/link/config';
 import { MassRemovalGuardError, runSync, SyncSetupError } from '../../../../core/sync/run';
 import { toNodeError } from '../../../shared/errors';
+import { linkStateBucket } from '../../../shared/stateSource';
 import { actitoClientFrom, metaClientFrom } from '../../../shared/transport';
 import { segmentationLocator, tableLocator } from '../../../ActitoAudience/shared';
 import { getAdAccountId, getAudienceId, maxWaitOption } from '../../shared';
@@ -322,7 +323,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			config,
 			actito: new ActitoApi(actitoClient),
 			meta,
-			bucket: this.getWorkflowStaticData('global'),
+			bucket: await linkStateBucket.call(this),
 			dryRun: options.dryRun,
 			forceFullReconcile: options.forceFullReconcile,
 			allowMassRemoval: options.allowMassRemoval,

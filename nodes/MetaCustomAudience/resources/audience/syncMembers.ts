@@ -7,6 +7,7 @@ import { claimAudience } from '../../../../core/sync/linkMarker';
 import { uploadChanges, UploadInputError, type UploadRow } from '../../../../core/sync/uploader';
 import { emptyState, parseLink, readState, writeState, type OpenState } from '../../../../core/state/syncState';
 import { toNodeError } from '../../../shared/errors';
+import { linkStateBucket } from '../../../shared/stateSource';
 import { metaClientFrom } from '../../../shared/transport';
 import { getAudienceId, maxWaitOption } from '../../shared';
 
@@ -127,7 +128,7 @@ export async function executeUpload(
 	}
 	const link = [...links][0];
 	let open: OpenState | null = null;
-	const bucket = this.getWorkflowStaticData('global');
+	const bucket = await linkStateBucket.call(this);
 	if (commit && link) {
 		const parsed = parseLink(link);
 		if (parsed && parsed.metaAudienceId !== audienceId) {
