@@ -464,6 +464,8 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 				method: ctx.method, path: ctx.path, status, adAccountId: ctx.account?.id, audienceId: ctx.audienceId,
 				operation: ctx.operation, rows: ctx.rows, fault: ctx.fault, code: body && body.error ? body.error.code : undefined,
 				subcode: body && body.error ? body.error.error_subcode : undefined,
+				// From the request's arrival to its answer (body read and handling): upload times.
+				durationMs: clock() - t,
 			});
 			send(res, status, body, { ...(omitUsage ? {} : usageHeaders(ctx.account, t, forcedRegain)), ...extraHeaders });
 		};
