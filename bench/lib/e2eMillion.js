@@ -118,11 +118,18 @@ async function runE2eMillion({ members, profilesPerMember = 1.25, callsPerMinute
 		const lastRun = state && state.runs && state.runs[state.runs.length - 1];
 		const stopResult = await host.stop();
 		log(`e2e-1m: run ${execution.status} in ${((stoppedAt - startedAt) / 1000).toFixed(0)} s; checking the Meta audience`);
-		const wanted = await scenario.wantedRows(sb.actito.url, { defaultCountry: 'BE' });
-		const have = await scenario.metaMembers(sb.meta.url, audienceId);
-		const haveSet = new Set(have.rows.map((r) => r.join('|')));
-		let missing = 0;
-		for (const row of wanted) if (!haveSet.delete(row.join('|'))) missing++;
+		let check;
+		try {
+			const wanted = await scenario.wantedRows(sb.actito.url, { defaultCountry: 'BE' });
+			const have = await scenario.metaMembers(sb.meta.url, audienceId);
+			const haveSet = new Set(have.rows.map((r) => r.join('|')));
+			let missing = 0;
+			for (const row of wanted) if (!haveSet.delete(row.join('|'))) missing++;
+			check = { rows: have.rows.length, wanted: wanted.length, missing, extra: haveSet.size, exact: missing === 0 && haveSet.size === 0 };
+		} catch (error) {
+			log(`e2e-1m: the check failed: ${error.message}`);
+			check = { error: String(error.message).slice(0, 300) };
+		}
 		const actitoCalls = after.actito.requests - before.actito.requests;
 		const pages = Math.ceil(members / pageSize);
 		return {
@@ -158,7 +165,7 @@ async function runE2eMillion({ members, profilesPerMember = 1.25, callsPerMinute
 			uploadMs,
 			metaMs,
 			uploadSpanMs: firstUpload === null ? null : lastUpload - firstUpload,
-			check: { rows: have.rows.length, wanted: wanted.length, missing, extra: haveSet.size, exact: missing === 0 && haveSet.size === 0 },
+			check,
 			stop: stopResult,
 		};
 	} finally {
