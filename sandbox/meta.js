@@ -19,6 +19,7 @@
 //   POST /__sandbox/reset                 POST /__sandbox/seed {adAccounts, tokens, audiences}
 //   GET  /__sandbox/audiences/<id>/members → {schema, rows, matched}
 //   GET  /__sandbox/requests              POST /__sandbox/requests/clear     GET /__sandbox/counters
+//     (each logged request: time, method, path, status, operation, rows, …, durationMs)
 //   POST /__sandbox/faults {match:{method?, path?, pathRegex?}, count?, error?, html5xx?, delayMs?,
 //                           answer?: {status, body}, noUsageHeaders?}
 //     answer: a raw answer instead of Graph's (e.g. {status:200, body:{}} for an upload "accepted"
