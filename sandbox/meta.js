@@ -19,6 +19,7 @@
 //   POST /__sandbox/reset                 POST /__sandbox/seed {adAccounts, tokens, audiences}
 //   GET  /__sandbox/audiences/<id>/members → {schema, rows, matched}
 //   GET  /__sandbox/requests              POST /__sandbox/requests/clear     GET /__sandbox/counters
+//     (each logged request: time, method, path, status, operation, rows, …, durationMs)
 //   POST /__sandbox/faults {match:{method?, path?, pathRegex?}, count?, error?, html5xx?, delayMs?,
 //                           answer?: {status, body}, noUsageHeaders?}
 //     answer: a raw answer instead of Graph's (e.g. {status:200, body:{}} for an upload "accepted"
@@ -464,6 +465,8 @@ async function startMetaSandbox({ port = 0, host = '127.0.0.1', now, ...options 
 				method: ctx.method, path: ctx.path, status, adAccountId: ctx.account?.id, audienceId: ctx.audienceId,
 				operation: ctx.operation, rows: ctx.rows, fault: ctx.fault, code: body && body.error ? body.error.code : undefined,
 				subcode: body && body.error ? body.error.error_subcode : undefined,
+				// From the request's arrival to its answer (body read and handling): upload times.
+				durationMs: clock() - t,
 			});
 			send(res, status, body, { ...(omitUsage ? {} : usageHeaders(ctx.account, t, forcedRegain)), ...extraHeaders });
 		};

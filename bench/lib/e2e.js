@@ -1,18 +1,41 @@
 'use strict';
-// Benchmark 4: end to end in a real n8n (1.123, `n8n execute`, mode cli, as the tests run it):
-// the bundled template against bench/naive-workflow.json, on the same Actito data, each into
-// its own Meta audience. Initial run, then a run after 1% churn.
+// Benchmark 4: end to end in a real n8n (`n8n execute`, mode cli, as the tests run it): the
+// bundled template (one streaming Sync step), the previous item-chain design
+// (bench/item-chain-workflow.json) and bench/naive-workflow.json, on the same Actito data, each
+// into its own Meta audience. Initial run, then a run after 1% churn, side by side.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
 const scenario = require('../../scripts/lib/scenario');
-const { residentBytes } = require('../../scripts/lib/n8nHost');
+const { treeRss } = require('./procRss');
 const { startSandboxProcess } = require('./sandboxProcess');
 const { log } = require('./util');
 
 const NAIVE_FILE = path.join(__dirname, '..', 'naive-workflow.json');
 const NAIVE_ID = 'benchNaive000001';
+const CHAIN_FILE = path.join(__dirname, '..', 'item-chain-workflow.json');
+const CHAIN_ID = 'benchChain000001';
+
+/**
+ * The previous template design (Get Changes → Consent Filter → Hash Identifiers → Sync Members,
+ * as templates/actito-meta-hourly-sync.json was before the Sync step), filled in for the
+ * scenario's link the way the generator of that time did, with the same settings as the
+ * template's Sync step: default country BE, unknown consent allowed, EXTERN_ID + EMAIL + PHONE.
+ */
+function itemChainWorkflow({ metaAudienceId }) {
+	const text = fs
+		.readFileSync(CHAIN_FILE, 'utf8')
+		.replaceAll('__ACTITO_TABLE__', 'Customers')
+		.replaceAll('__SEGMENTATION__', scenario.SEGMENTATION)
+		.replaceAll('__META_AD_ACCOUNT__', scenario.AD_ACCOUNT)
+		.replaceAll('__META_AUDIENCE_ID__', metaAudienceId)
+		.replaceAll('__ACTITO_CREDENTIAL_ID__', 'actitoSandbox001')
+		.replaceAll('__ACTITO_CREDENTIAL_NAME__', 'Actito (sandbox)')
+		.replaceAll('__META_CREDENTIAL_ID__', 'metaSandbox00001')
+		.replaceAll('__META_CREDENTIAL_NAME__', 'Meta (sandbox)');
+	return { ...JSON.parse(text), id: CHAIN_ID };
+}
 
 /** The naive workflow with its placeholders filled in (as a user would type them in the editor). */
 function naiveWorkflow({ actitoUrl, metaUrl, metaAudienceId }) {
@@ -29,11 +52,14 @@ function naiveWorkflow({ actitoUrl, metaUrl, metaAudienceId }) {
 	return { ...JSON.parse(text), id: NAIVE_ID };
 }
 
-/** Peak resident memory of the `n8n execute` process(es) of one host, sampled from /proc. */
+/**
+ * Peak resident memory of the `n8n execute` process of one host and its children (2.x's task
+ * runner for Code nodes), sampled from /proc.
+ */
 function sampleN8nRss(host) {
 	let peak = 0;
 	const sample = () => {
-		const total = residentBytes((pid) => {
+		const total = treeRss((pid) => {
 			const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
 			if (!cmd.includes(host.n8nBin) || !cmd.includes('execute')) return false;
 			return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`N8N_USER_FOLDER=${host.userFolder}\0`);
@@ -127,6 +153,19 @@ async function metaIdCheck(sb, audienceId, wanted) {
 	return { rows: members.rows.length, wanted: want.size, missingIds: missing, extraIds: have.size };
 }
 
+async function seedAudience(sb, name) {
+	const seeded = await scenario.control(sb.meta.url, 'POST', 'seed', {
+		audiences: [{ adAccountId: scenario.AD_ACCOUNT, name, subtype: 'CUSTOM' }],
+	});
+	return String(typeof seeded.audiences[0] === 'object' ? seeded.audiences[0].id : seeded.audiences[0]);
+}
+
+async function stateOf(host, workflowId) {
+	const staticData = await host.readStaticData(workflowId);
+	const key = Object.keys((staticData && staticData.global) || {}).find((k) => k.startsWith('actitoMeta:'));
+	return { staticData, key, bytes: key ? Buffer.byteLength(JSON.stringify(staticData)) : 0, state: key ? staticData.global[key] : null };
+}
+
 async function runE2e({ members, profilesPerMember = 1.25 }) {
 	const sb = await startSandboxProcess();
 	let host;
@@ -134,14 +173,12 @@ async function runE2e({ members, profilesPerMember = 1.25 }) {
 		const tableProfiles = Math.round(members * profilesPerMember);
 		log(`e2e: seeding ${tableProfiles.toLocaleString('en')} Actito profiles, ${members.toLocaleString('en')} in the audience`);
 		const { audienceId } = await scenario.seedScenario(sb, { profiles: tableProfiles, members, seed: 42 });
-		const naiveSeed = await scenario.control(sb.meta.url, 'POST', 'seed', {
-			audiences: [{ adAccountId: scenario.AD_ACCOUNT, name: 'VIP customers (naive)', subtype: 'CUSTOM' }],
-		});
-		const naiveAudienceId = String(typeof naiveSeed.audiences[0] === 'object' ? naiveSeed.audiences[0].id : naiveSeed.audiences[0]);
-		// No licence slow-down in the sandbox: otherwise whichever workflow runs second pays for the
-		// calls of the first. The template's client still keeps to its 100 calls a minute.
+		const chainAudienceId = await seedAudience(sb, 'VIP customers (item chain)');
+		const naiveAudienceId = await seedAudience(sb, 'VIP customers (naive)');
+		// No licence slow-down in the sandbox: otherwise whichever workflow runs later pays for the
+		// calls of the others. The package's Actito clients still keep to 100 calls a minute.
 		await scenario.control(sb.actito.url, 'POST', 'config', { callsPerMinute: 10_000_000 });
-		log('e2e: setting up n8n (pack, install, credentials, template)');
+		log('e2e: setting up n8n (pack, install, credentials, workflows)');
 		let workflow;
 		({ host, workflow } = await scenario.setupN8n(sb, {
 			audienceId,
@@ -160,34 +197,43 @@ async function runE2e({ members, profilesPerMember = 1.25 }) {
 			overlapMinutes: 0,
 		};
 		await host.importWorkflow(templateWorkflow);
+		const chain = scenario.fitToHost(itemChainWorkflow({ metaAudienceId: chainAudienceId }), host);
+		const getChanges = chain.nodes.find((n) => n.name === 'Get Changes');
+		// The same settings as the Sync step's, and no per-run cap (the Sync step has none).
+		getChanges.parameters.syncOptions = { ...getChanges.parameters.syncOptions, callsPerMinute: 100, overlapMinutes: 0, maxChanges: 10_000_000 };
+		await host.importWorkflow(chain);
 		await host.importWorkflow(naiveWorkflow({ actitoUrl: sb.actito.url, metaUrl: sb.meta.url, metaAudienceId: naiveAudienceId }));
 
 		const runs = {};
 		runs.templateInitial = await execute(host, sb, templateId, 'template, initial run');
+		runs.chainInitial = await execute(host, sb, CHAIN_ID, 'item chain, initial run');
 		runs.naiveInitial = await execute(host, sb, NAIVE_ID, 'naive workflow, initial run');
-		const staticData = await host.readStaticData(templateId);
-		const stateKey = Object.keys((staticData && staticData.global) || {}).find((k) => k.startsWith('actitoMeta:'));
-		const stateBytes = stateKey ? Buffer.byteLength(JSON.stringify(staticData)) : 0;
+		const templateState = await stateOf(host, templateId);
+		const chainState = await stateOf(host, CHAIN_ID);
 		log('e2e: applying 1% churn in Actito');
-		const churn = await churnFromState(sb.actito.url, staticData, tableProfiles);
+		const churn = await churnFromState(sb.actito.url, templateState.staticData, tableProfiles);
 		runs.templateChurn = await execute(host, sb, templateId, 'template, 1% churn run');
+		runs.chainChurn = await execute(host, sb, CHAIN_ID, 'item chain, 1% churn run');
 		runs.naiveChurn = await execute(host, sb, NAIVE_ID, 'naive workflow, 1% churn run');
-		log('e2e: checking both Meta audiences against what Actito wants');
+		log('e2e: checking the three Meta audiences against what Actito wants');
 		const wanted = await scenario.wantedRows(sb.actito.url, { defaultCountry: 'BE' });
 		const templateCheck = await metaCheck(sb, audienceId, wanted);
+		const chainCheck = await metaCheck(sb, chainAudienceId, wanted);
 		const naiveCheck = await metaIdCheck(sb, naiveAudienceId, wanted);
-		const finalState = await host.readStaticData(templateId);
-		const state = finalState && stateKey ? finalState.global[stateKey] : null;
+		const finalState = await stateOf(host, templateId);
 		return {
 			members,
 			tableProfiles,
 			churn,
 			runs,
-			stateBytes,
-			memberCount: state ? state.memberCount : null,
+			stateBytes: templateState.bytes,
+			chainStateBytes: chainState.bytes,
+			memberCount: finalState.state ? finalState.state.memberCount : null,
 			templateCheck,
+			chainCheck,
 			naiveCheck,
-			n8nVersion: path.basename(host.n8nHome),
+			n8nVersion: `n8n ${host.version}`,
+			nodeVersion: hostNodeVersion(host),
 		};
 	} finally {
 		if (host) await host.dispose();
@@ -195,4 +241,12 @@ async function runE2e({ members, profilesPerMember = 1.25 }) {
 	}
 }
 
-module.exports = { runE2e, naiveWorkflow };
+function hostNodeVersion(host) {
+	try {
+		return require('node:child_process').execFileSync(host.nodeBin, ['--version'], { encoding: 'utf8' }).trim();
+	} catch {
+		return null;
+	}
+}
+
+module.exports = { runE2e, naiveWorkflow, itemChainWorkflow, execute, counters, hostNodeVersion };

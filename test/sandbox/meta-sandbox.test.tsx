@@ -470,6 +470,8 @@ describe('rate limits and faults', () => {
 		const { requests } = await control('GET', '/__sandbox/requests');
 		expect(requests.map((r: any) => r.operation)).toEqual(['create_audience', 'add', 'list_ad_accounts']);
 		expect(requests[1]).toMatchObject({ method: 'POST', status: 200, audienceId: id, adAccountId: ACT, rows: 2 });
+		// How long each call took in the sandbox (the benchmarks' upload time): a number, never a speed check.
+		expect(requests[1].durationMs).toEqual(expect.any(Number));
 		expect(JSON.stringify(requests)).not.toContain(TOKEN);
 		await control('POST', '/__sandbox/requests/clear');
 		expect((await control('GET', '/__sandbox/requests')).requests).toEqual([]);
