@@ -103,6 +103,19 @@ function defineTasks() {
 	return tasks;
 }
 
+/** User + system CPU time (ms) of a task's processes from bash's `times` (second line: children). */
+function cpuMsOf(file) {
+	let text;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch {
+		return undefined;
+	}
+	const line = text.trim().split('\n')[1] || '';
+	const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60000 + Number(m[2]) * 1000);
+	return parts.length === 2 ? Math.round(parts[0] + parts[1]) : undefined;
+}
+
 // ---- running -----------------------------------------------------------------------------------
 
 const fmt = (ms) => {
@@ -153,7 +166,7 @@ function main() {
 		return;
 	}
 	fs.mkdirSync(LOG_DIR, { recursive: true });
-	for (const entry of fs.readdirSync(LOG_DIR)) if (entry.endsWith('.log')) fs.rmSync(path.join(LOG_DIR, entry), { force: true });
+	for (const entry of fs.readdirSync(LOG_DIR)) if (/\.(log|times)$/.test(entry)) fs.rmSync(path.join(LOG_DIR, entry), { force: true });
 	let previous = {};
 	try {
 		previous = JSON.parse(fs.readFileSync(DURATIONS_FILE, 'utf8'));
@@ -163,6 +176,7 @@ function main() {
 	for (const t of tasks) {
 		t.state = 'waiting';
 		t.log = path.join(LOG_DIR, `${t.name}.log`);
+		t.times = path.join(LOG_DIR, `${t.name}.times`);
 		t.expectedMs = (previous[t.name] || t.estimate || 30) * 1000;
 	}
 	const byName = new Map(tasks.map((t) => [t.name, t]));
@@ -216,7 +230,12 @@ function main() {
 		fs.writeSync(out, `  started ${new Date(task.startedAt).toISOString()}\n\n`);
 		let child;
 		try {
-			child = spawn(task.cmd[0], task.cmd.slice(1), {
+			// Through bash when there is one, for its `times`: the CPU seconds of the task and of every
+			// process under it, so that a run on a busy machine still tells what an idle one needs.
+			const [file, ...args] = fs.existsSync('/bin/bash')
+				? ['/bin/bash', '-c', 'f=$1; shift; "$@"; rc=$?; times > "$f"; exit $rc', task.name, task.times, ...task.cmd]
+				: task.cmd;
+			child = spawn(file, args, {
 				cwd: REPO,
 				env: { ...process.env, ...task.env },
 				stdio: ['ignore', out, out],
@@ -242,6 +261,7 @@ function main() {
 		task.state = code === 0 ? 'passed' : 'failed';
 		task.why = error ? error.message : code === 0 ? '' : signal ? `killed by ${signal}` : `exit ${code}`;
 		if (task.slot !== undefined) freeSlots.add(task.slot);
+		task.cpuMs = cpuMsOf(task.times);
 		if (error) fs.appendFileSync(task.log, `\n${error.stack || error.message}\n`);
 		fs.appendFileSync(task.log, `\n[${task.state} after ${fmt(task.ms)}${task.why ? `: ${task.why}` : ''}]\n`);
 		say(`${task.state === 'passed' ? 'ok  ' : 'FAIL'} ${task.name} (${fmt(task.ms)})${task.why ? `: ${task.why}, log ${path.relative(REPO, task.log)}` : ''}`);
@@ -291,12 +311,15 @@ function main() {
 		const lines = [
 			'',
 			`Summary (${os.cpus().length} cores, ${options.jobs} job slots, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}):`,
-			`  ${'task'.padEnd(width)}  ${'result'.padEnd(8)}  ${'start'.padStart(7)}  ${'duration'.padStart(12)}`,
+			`  ${'task'.padEnd(width)}  ${'result'.padEnd(8)}  ${'start'.padStart(7)}  ${'duration'.padStart(12)}  ${'cpu'.padStart(7)}`,
 		];
 		for (const t of tasks) {
 			const at = t.startedAt ? `${Math.round((t.startedAt - started) / 1000)} s` : '';
-			lines.push(`  ${t.name.padEnd(width)}  ${t.state.padEnd(8)}  ${at.padStart(7)}  ${(t.ms !== undefined ? fmt(t.ms) : '').padStart(12)}${t.why ? `  (${t.why})` : ''}`);
+			const cpu = t.cpuMs !== undefined ? `${Math.round(t.cpuMs / 1000)} s` : '';
+			lines.push(`  ${t.name.padEnd(width)}  ${t.state.padEnd(8)}  ${at.padStart(7)}  ${(t.ms !== undefined ? fmt(t.ms) : '').padStart(12)}  ${cpu.padStart(7)}${t.why ? `  (${t.why})` : ''}`);
 		}
+		const cpuTotal = tasks.reduce((sum, t) => sum + (t.cpuMs || 0), 0);
+		lines.push(`  CPU time of all tasks: ${Math.round(cpuTotal / 1000)} s (user + system; on ${options.jobs} idle cores no less than ${Math.round(cpuTotal / 1000 / options.jobs)} s of work)`);
 		const bad = tasks.filter((t) => t.state !== 'passed');
 		lines.push(`  total: ${fmt(total)} (${Math.round(total / 1000)} s); ${bad.length === 0 ? 'everything passed' : `${bad.length} of ${tasks.length} did not pass`}`);
 		for (const t of tasks.filter((x) => x.state === 'failed')) {
