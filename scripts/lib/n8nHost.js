@@ -63,16 +63,83 @@ const QUIET_ENV = {
 	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 };
 
-function freePort() {
+// Ports for n8n, its task brokers, PostgreSQL and Redis are picked here and bound later by another
+// process, sometimes minutes later (createN8nHost's spareBrokerPort). With several test lanes at
+// once (scripts/run-tests.js) a port the kernel hands out to one lane could be handed out again to
+// another, or to a sandbox's listen(0) or an outgoing connection, before it is bound. So: pick from
+// 20000-32767, below the kernel's ephemeral range (32768-60999), which neither listen(0) nor
+// connect() ever use; claim the port machine-wide with a file in os.tmpdir() (owner pid; a claim
+// whose owner is gone, or older than PORT_CLAIM_TTL_MS, is taken over); check that it binds.
+// ACTITO_META_PORT_RANGE=lo-hi changes the range; ACTITO_META_PORT_RANGE=kernel restores listen(0).
+const PORT_CLAIMS = path.join(os.tmpdir(), 'actito-meta-port-claims');
+const PORT_CLAIM_TTL_MS = 2 * 60 * 60 * 1000;
+
+function pidAlive(pid) {
+	if (!Number.isInteger(pid) || pid <= 0) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+/** True when this process may use `port`: no live process (this one included) claimed it lately. */
+function claimPort(port) {
+	const file = path.join(PORT_CLAIMS, String(port));
+	for (let attempt = 0; attempt < 3; attempt++) {
+		try {
+			if (!fs.existsSync(PORT_CLAIMS)) {
+				fs.mkdirSync(PORT_CLAIMS, { recursive: true });
+				fs.chmodSync(PORT_CLAIMS, 0o1777); // Shared by every user's test runs, like /tmp.
+			}
+			fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+			return true;
+		} catch (error) {
+			if (error.code !== 'EEXIST') return true; // No usable claim folder: the bind check alone.
+		}
+		let holder;
+		let age;
+		try {
+			holder = Number(fs.readFileSync(file, 'utf8'));
+			age = Date.now() - fs.statSync(file).mtimeMs;
+		} catch {
+			continue; // Released or taken over meanwhile: try again.
+		}
+		if (age < PORT_CLAIM_TTL_MS && pidAlive(holder)) return false;
+		fs.rmSync(file, { force: true });
+	}
+	return false;
+}
+
+function listenOnce(port) {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
 		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
+		server.listen(port, '127.0.0.1', () => {
+			const bound = server.address().port;
+			server.close(() => resolve(bound));
 		});
 	});
+}
+
+/** A loopback port nobody listens on and no other test process has been given (see above). */
+async function freePort() {
+	const setting = process.env.ACTITO_META_PORT_RANGE || '20000-32767';
+	const range = /^(\d+)-(\d+)$/.exec(setting);
+	if (setting === 'kernel' || !range) return await listenOnce(0);
+	const [low, high] = [Number(range[1]), Number(range[2])];
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const port = low + Math.floor(Math.random() * (high - low + 1));
+		if (!claimPort(port)) continue;
+		try {
+			return await listenOnce(port);
+		} catch {
+			// Taken by a process outside this harness; its claim stays, so it is not tried again soon.
+		}
+	}
+	return await listenOnce(0);
 }
 
 // `n8n execute` prints JSON.stringify(run, null, 2): only its outermost braces sit alone at the
