@@ -2,29 +2,18 @@
 // link whose marker is already in the Meta audience must not act as a first sync (additions only,
 // every leaver kept). This is what n8n 2.x queue mode does to every scheduled run without the
 // 'N8n Link State in Queue Mode API' credential; the test plays it with an empty bucket.
-import { ActitoApi } from '../../core/actito/actitoApi';
-import { ActitoClient } from '../../core/actito/actitoClient';
 import { buildLinkConfig, linkIdOf } from '../../core/link/config';
-import { MetaClient } from '../../core/meta/metaClient';
 import { stateKey } from '../../core/state/syncState';
 import { readLinkMarker } from '../../core/sync/linkMarker';
 import { runSync, StateLostError, SyncSetupError } from '../../core/sync/run';
-import { createNodeTransport } from '../support/nodeTransport';
+import { coreClients } from '../support/coreClients';
 import { byId, createMetaAudience, metaMembers, metaUploads, startSandboxes, VIP, wantedRows, type RawProfile, type Sandboxes } from '../nodes/sandboxes';
 
 jest.setTimeout(60_000);
 
 let s: Sandboxes;
-const noWait = async () => {};
 
-function clients() {
-	const transport = createNodeTransport();
-	const actito = new ActitoApi(
-		new ActitoClient({ credentials: { apiKey: s.actitoCredentials.apiKey, baseUrl: s.actito.url, entity: 'acme' }, transport, sleep: noWait, callsPerMinute: 100 }),
-	);
-	const meta = new MetaClient({ credentials: { ...s.metaCredentials }, transport, sleep: noWait });
-	return { actito, meta };
-}
+const clients = () => coreClients(s);
 
 const configFor = (audienceId: string) =>
 	buildLinkConfig({ actito: { entity: 'acme', table: 'Customers', segmentation: VIP }, meta: { adAccountId: 'act_100000000000001', audienceId }, defaultCountry: 'BE' });

@@ -1,30 +1,19 @@
 // The streaming sync step (core/sync/run.ts) against both sandboxes, without n8n: the core API
 // as a programmatic user calls it. Meta's exact member rows are compared with the wanted set
 // computed independently (test/nodes/sandboxes.tsx).
-import { ActitoApi } from '../../core/actito/actitoApi';
-import { ActitoClient } from '../../core/actito/actitoClient';
 import { hashIdentifier } from '../../core/identifiers';
 import { buildLinkConfig, LinkConfigError, linkIdOf, type LinkConfigInput } from '../../core/link/config';
-import { MetaClient } from '../../core/meta/metaClient';
 import { stateKey } from '../../core/state/syncState';
 import { runSync, SyncSetupError } from '../../core/sync/run';
 import { sessionKind, newSessionId } from '../../core/sync/sessions';
-import { createNodeTransport } from '../support/nodeTransport';
+import { coreClients } from '../support/coreClients';
 import { byId, createMetaAudience, metaMembers, metaUploads, startSandboxes, VIP, wantedRows, type RawProfile, type Sandboxes } from '../nodes/sandboxes';
 
 jest.setTimeout(60_000);
 
 let s: Sandboxes;
-const noWait = async () => {};
 
-function clients() {
-	const transport = createNodeTransport();
-	const actito = new ActitoApi(
-		new ActitoClient({ credentials: { apiKey: s.actitoCredentials.apiKey, baseUrl: s.actito.url, entity: 'acme' }, transport, sleep: noWait, callsPerMinute: 100 }),
-	);
-	const meta = new MetaClient({ credentials: { ...s.metaCredentials }, transport, sleep: noWait });
-	return { actito, meta };
-}
+const clients = () => coreClients(s);
 
 function configFor(audienceId: string, extra: Partial<LinkConfigInput> = {}) {
 	return buildLinkConfig({
