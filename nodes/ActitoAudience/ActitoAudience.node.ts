@@ -20,7 +20,10 @@ import * as logInteraction from './resources/audience/logInteraction';
 import * as overview from './resources/audience/overview';
 import { attributeSettings, segmentationLocator, tableLocator } from './shared';
 
-const AUDIENCE_OPS = ['getChanges', 'getMembers', 'getStatus', 'getProfileStatus'];
+/** Operations that read a table and an audience given in the node. */
+const ITEM_FLOW_OPS = ['getChanges', 'getMembers'];
+/** Operations that take them from this workflow's Sync step unless Link is "By Meta Audience". */
+const LINK_SOURCE_OPS = ['getStatus', 'getProfileStatus'];
 
 const AUDIENCE_OPERATIONS: INodePropertyOptions[] = [
 	{
@@ -174,19 +177,22 @@ export class ActitoAudience implements INodeType {
 				default: 'logInteraction',
 				options: [LOG_INTERACTION],
 			},
-			// Get Status of "this workflow's link" reads table and audience from the stored link configuration.
-			{ ...tableLocator, displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] }, hide: { linkSource: ['workflow'] } } },
-			{ ...segmentationLocator, displayOptions: { show: { operation: AUDIENCE_OPS }, hide: { linkSource: ['workflow'] } } },
+			// Get Status of "this workflow's link" reads table and audience from the stored link
+			// configuration. Each field is listed twice with exclusive conditions, not once with
+			// `hide: { linkSource }`: n8n resolves a hide on a parameter the operation does not show
+			// with its default ('workflow') and drops the field's value for every other operation.
+			{ ...tableLocator, displayOptions: { show: { operation: [...ITEM_FLOW_OPS, 'getProfile'] } } },
+			{ ...tableLocator, displayOptions: { show: { operation: LINK_SOURCE_OPS, linkSource: ['audience'] } } },
+			{ ...segmentationLocator, displayOptions: { show: { operation: ITEM_FLOW_OPS } } },
+			{ ...segmentationLocator, displayOptions: { show: { operation: LINK_SOURCE_OPS, linkSource: ['audience'] } } },
 			...getChanges.properties,
 			...getMembers.properties,
 			...getProfile.properties,
 			...getStatus.properties,
 			...logInteraction.properties,
 			...overview.properties,
-			{
-				...attributeSettings,
-				displayOptions: { show: { operation: [...AUDIENCE_OPS, 'getProfile'] }, hide: { linkSource: ['workflow'] } },
-			},
+			{ ...attributeSettings, displayOptions: { show: { operation: [...ITEM_FLOW_OPS, 'getProfile'] } } },
+			{ ...attributeSettings, displayOptions: { show: { operation: LINK_SOURCE_OPS, linkSource: ['audience'] } } },
 		],
 	};
 
