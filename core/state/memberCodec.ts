@@ -4,7 +4,10 @@
 // integers, so deltas are small: 5-7 bytes a member before base64, at most 8 after it for
 // typical tables. No identifier ever enters this structure, only ids and fingerprints.
 
-export type MemberMap = Map<number, number>;
+import { MemberTable, type MemberMap } from './memberTable';
+
+export type { MemberMap } from './memberTable';
+export { MemberTable } from './memberTable';
 
 const FORMAT = 1;
 
@@ -41,11 +44,19 @@ function varintLength(value: number): number {
 // second): bytes are written by hand, and 31-bit values take the bitwise path.
 
 export function encodeMembers(members: MemberMap): string {
-	const ids = new Float64Array(members.size);
-	let n = 0;
-	for (const id of members.keys()) ids[n++] = id;
-	ids.sort();
-	let size = 1 + varintLength(ids.length);
+	let ids: Float64Array;
+	let fps: Uint32Array;
+	if (members instanceof MemberTable) ({ ids, fps } = members.sorted());
+	else {
+		ids = new Float64Array(members.size);
+		let k = 0;
+		for (const id of members.keys()) ids[k++] = id;
+		ids.sort();
+		fps = new Uint32Array(ids.length);
+		for (let i = 0; i < ids.length; i++) fps[i] = members.get(ids[i]) as number;
+	}
+	const n = ids.length;
+	let size = 1 + varintLength(n);
 	let previous = 0;
 	for (let i = 0; i < n; i++) {
 		size += varintLength(ids[i] - previous) + 4;
@@ -69,7 +80,7 @@ export function encodeMembers(members: MemberMap): string {
 		} else {
 			offset = writeVarint(bytes, offset, delta);
 		}
-		const fp = (members.get(id) as number) >>> 0;
+		const fp = fps[i];
 		bytes[offset++] = fp >>> 24;
 		bytes[offset++] = (fp >>> 16) & 255;
 		bytes[offset++] = (fp >>> 8) & 255;
@@ -87,9 +98,8 @@ function writeVarint(bytes: Buffer, offset: number, value: number): number {
 	return offset;
 }
 
-export function decodeMembers(encoded: string): MemberMap {
-	const members: MemberMap = new Map();
-	if (!encoded) return members;
+export function decodeMembers(encoded: string): MemberTable {
+	if (!encoded) return new MemberTable();
 	const bytes = Buffer.from(encoded, 'base64');
 	const length = bytes.length;
 	let offset = 0;
@@ -107,8 +117,13 @@ export function decodeMembers(encoded: string): MemberMap {
 	};
 	if (bytes[offset++] !== FORMAT) throw new MemberCodecError(`unknown member list format ${bytes[0]}`);
 	const count = readVarint();
+	// Every member takes at least 5 bytes: a count beyond that is corruption, not a size to allocate.
+	if (count > (length - offset) / 5) throw new MemberCodecError('member list is truncated');
+	const ids = new Float64Array(count);
+	const fps = new Uint32Array(count);
 	let id = 0;
 	for (let i = 0; i < count; i++) {
+		const before = id;
 		// Fast path: deltas of up to four bytes fit the bitwise arithmetic.
 		let byte = offset < length ? bytes[offset] : -1;
 		if (byte >= 0 && byte < 128) {
@@ -120,11 +135,13 @@ export function decodeMembers(encoded: string): MemberMap {
 		} else {
 			id += readVarint();
 		}
+		if (i > 0 && id === before) throw new MemberCodecError('member list repeats a profile id');
 		if (offset + 4 > length) throw new MemberCodecError('member list is truncated');
 		byte = bytes[offset];
-		members.set(id, ((byte << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0);
+		ids[i] = id;
+		fps[i] = ((byte << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
 		offset += 4;
 	}
 	if (offset !== length) throw new MemberCodecError('member list has trailing bytes');
-	return members;
+	return new MemberTable(ids, fps);
 }

@@ -4,7 +4,7 @@
 
 import type { LinkConfig } from '../link/config';
 import { isMetaKey } from '../identifiers/metaKeys';
-import { decodeMembers, encodeMembers, type MemberMap } from './memberCodec';
+import { decodeMembers, encodeMembers, MemberTable, type MemberMap } from './memberCodec';
 
 export const STATE_VERSION = 1;
 export const MAX_RUNS = 20;
@@ -269,7 +269,7 @@ export function openState(
 	metaAudienceId: string,
 ): OpenState {
 	const link = buildLink(actito, metaAudienceId);
-	return readState(bucket, link) ?? { state: emptyState(actito, metaAudienceId), members: new Map(), isNew: true };
+	return readState(bucket, link) ?? { state: emptyState(actito, metaAudienceId), members: new MemberTable(), isNew: true };
 }
 
 export function writeState(bucket: Record<string, unknown>, open: OpenState): void {

@@ -16,7 +16,7 @@ import type { MetaKey } from '../identifiers';
 import { linkIdOf, rowsKeyOf, schemaChange, schemaOf, wantedKeyOf, type LinkConfig } from '../link/config';
 import type { MetaClient } from '../meta/metaClient';
 import { MetaApiError } from '../meta/metaErrors';
-import { toMemberId, type MemberMap } from '../state/memberCodec';
+import { MemberTable, toMemberId, type MemberMap } from '../state/memberCodec';
 import { emptyState, MAX_RUNS, readState, stateKey, type LinkState, type OpenState, type SyncRunRecord } from '../state/syncState';
 import { readLinkMarker, withLinkMarker, LinkConflictError } from './linkMarker';
 import { classifySessions, newSessionId } from './sessions';
@@ -298,7 +298,7 @@ class Runner {
 	}
 
 	startReplace(): void {
-		this.replaced = new Map();
+		this.replaced = new MemberTable();
 	}
 
 	/** Commit per batch: exactly the profiles of an accepted batch change in `members`. */
@@ -380,7 +380,7 @@ export async function runSync(input: SyncRunInput): Promise<SyncRunOutcome> {
 	const link = linkIdOf(config);
 	const dryRun = Boolean(input.dryRun);
 	const stored = input.discardState ? null : openLinkState(input.bucket, config, started.getTime());
-	const open: OpenState = stored ?? { state: newState(config, link), members: new Map(), isNew: true };
+	const open: OpenState = stored ?? { state: newState(config, link), members: new MemberTable(), isNew: true };
 	const { state } = open;
 	const notes: string[] = [];
 	if (input.discardState && input.bucket[stateKey(link)] !== undefined) notes.push('The stored state was discarded on request.');

@@ -227,7 +227,7 @@ async function pollChanges(ctx: IPollFunctions, audience: Audience): Promise<INo
 		return items.length ? [items] : null;
 	}
 
-	let members = decodeMembers(cursor.members);
+	let members: MemberMap = decodeMembers(cursor.members);
 	let maxSeen: number | null = null;
 	let lastFullCheckAt = cursor.lastFullCheckAt;
 	const hours = Number(options.fullCheckHours ?? 24);

@@ -137,7 +137,7 @@ function stateOf(l: Link): IDataObject {
 }
 
 function membersOf(l: Link): Map<number, number> {
-	return decodeMembers(stateOf(l).members as string);
+	return new Map(decodeMembers(stateOf(l).members as string));
 }
 
 function lastRun(l: Link): IDataObject {
