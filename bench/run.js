@@ -140,10 +140,12 @@ function stateSection(results) {
 
 function syncSection(results) {
 	const out = [
-		'## 3. Planner and sync core, in-process against the sandboxes',
+		'## 3. The sync step, in-process against the sandboxes',
 		'',
-		'The template\'s chain without n8n: the recovery check (`getSessions` + `findUnknownSessions`) → `planRun` → `openRun` → the Consent Filter rule → `buildMetaRow` (Hash Identifiers) → link marker → ' +
-			'`uploadChanges` with `applyAcceptedBatch` per accepted batch → `finishRun` → `writeState`. Each run is a fresh Node process ' +
+		'The hourly template\'s Sync step without n8n: `runSync` (core/sync/run.ts, what *Sync From Actito Audience* calls) with the template\'s link ' +
+			'configuration (EXTERN_ID + EMAIL + PHONE, default country BE, consent attribute with unknown consent allowed, batches of 10,000): ' +
+			'the recovery check of upload sessions, the read of Actito page by page, the rule, hashing, the diff against the state, uploads with ' +
+			'a commit per accepted batch, the state written back. Each run is a fresh Node process ' +
 			'that reads and writes the static data as a JSON file, as `n8n execute` would; wall time covers reading the state to writing it. ' +
 			'The sandboxes run in a process of their own, so their memory is not counted. The table holds 1.25 profiles per audience member ' +
 			'(consent: 70% yes, 20% no, 10% unknown, allowed). *1% churn* = 1% of the synchronized members: 40% of them leave the segment, ' +
@@ -151,8 +153,8 @@ function syncSection(results) {
 		'',
 		'Settings for the benchmark, said plainly: the Actito client runs with `callsPerMinute: 100000` and the sandbox\'s licence limit is ' +
 			'raised to match (the node\'s default is 60 a minute, Actito\'s licence 100: at 1,000 profiles a page a million members take 1,000 ' +
-			'calls, i.e. 10 minutes of licence budget, which is not what this measures); `maxChanges` is 10 million so that one run does the ' +
-			'whole initial sync (default 100,000: a million-member audience then takes 10 hourly runs); `overlapMinutes` is 0 because the ' +
+			'calls, i.e. 10 minutes of licence budget, which is not what this measures; benchmark 5 measures it at the licence); the Sync step has no per-run cap, so one run does the ' +
+			'whole initial sync; `overlapMinutes` is 0 because the ' +
 			'sandbox stamps every seeded profile within the last minutes, so the default 5-minute overlap would re-read the whole seeded table ' +
 			'as "changed" (in production it re-reads the last 5 minutes of changes only). Page size 1,000.',
 		'',
@@ -194,11 +196,10 @@ function syncSection(results) {
 			'',
 			`Process RSS at start (Node + core loaded): ${mb(r.phases.initial.rssAtStartBytes)}. Peak RSS is the kernel's high-water mark of the run's process ` +
 				`(sampled \`process.memoryUsage().rss\` agrees: ${mb(r.phases.initial.peakRssSampledBytes)} on the initial run). Static data after the churn run: ${int(r.phases.churn.stateBytes)} bytes. ` +
-				'*All Meta calls* = uploads, plus (from the second run on) one read of the audience\'s upload sessions, the recovery check of the sync step ' +
-				'that notices uploads a killed or overlapping run left out of the state, plus, when there is something to send, reading the audience\'s ' +
-				'description and, on the first run, writing the link marker into it. So "zero calls when nothing changed" holds for uploads (writes); the ' +
-				'recovery check costs one read a run. ' +
-				'An unchanged run still asks Actito (token + one page of profiles changed since the watermark) to learn that nothing changed.',
+				'*All Meta calls* = uploads, plus the sync step\'s reads of the audience: its description (the link marker, which the lost-state guard checks ' +
+				'and the first run writes) and, from the second run on, its upload sessions (the recovery check that notices uploads a killed or overlapping ' +
+				'run left out of the state). So "zero calls when nothing changed" holds for uploads (writes); the checks cost two reads a run. ' +
+				'An unchanged run still asks Actito (a token, the profile table, one page of profiles changed since the watermark) to learn that nothing changed.',
 			'',
 		);
 	}

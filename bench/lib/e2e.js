@@ -91,6 +91,15 @@ function executionMs(result) {
 	return total;
 }
 
+/** Each node's own time in the execution (n8n's `executionTime` summed over its runs), to see where a run spends it. */
+function nodeMs(result) {
+	const runData = result && result.data && result.data.resultData && result.data.resultData.runData;
+	if (!runData) return null;
+	const out = {};
+	for (const [name, runs] of Object.entries(runData)) out[name] = runs.reduce((sum, r) => sum + (r.executionTime || 0), 0);
+	return out;
+}
+
 async function execute(host, sb, workflowId, label) {
 	log(`e2e: ${label}`);
 	const before = await counters(sb);
@@ -98,7 +107,7 @@ async function execute(host, sb, workflowId, label) {
 	const run = await host.execute(workflowId, { timeoutMs: 30 * 60_000 });
 	const peakRss = stopSampling();
 	const after = await counters(sb);
-	const error = run.exitCode !== 0 ? JSON.stringify(scenario.runError(run.result) || run.stderr.slice(-500)).slice(0, 400) : undefined;
+	const error = run.exitCode !== 0 ? scenario.describeRunError(run) : undefined;
 	if (error) log(`e2e: ${label} FAILED: ${error}`);
 	const uploads = (c) => c.meta.uploads.add + c.meta.uploads.remove + c.meta.uploads.replace;
 	return {
@@ -106,6 +115,7 @@ async function execute(host, sb, workflowId, label) {
 		error,
 		wallMs: run.durationMs,
 		executionMs: executionMs(run.result),
+		nodeMs: nodeMs(run.result),
 		peakRssBytes: peakRss,
 		actitoCalls: after.actito.requests - before.actito.requests,
 		metaCalls: after.meta.requests - before.meta.requests,

@@ -25,7 +25,8 @@ function realisticMembers(count, seed = 5) {
 
 function stateWith(members) {
 	const open = core.openState({}, { entity: 'acme', table: 'Customers', segmentation: 'Audiences:VIP' }, '23851234567890123');
-	open.members = members;
+	// As a run holds them: the decoded member table (core/state/memberTable.ts).
+	open.members = core.MemberTable.from(members);
 	const t = Date.UTC(2026, 10, 29, 10, 0, 0);
 	// A full history of 20 runs, as a state that has been running for a day holds.
 	for (let i = 0; i < 20; i++) {

@@ -1,9 +1,8 @@
 'use strict';
-// Benchmark 3, one hourly run in a fresh process (as `n8n execute` runs one): the sync core
-// in-process against the sandboxes, wired as the template wires it —
-//   Get Changes (planRun, openRun) → Consent Filter → Hash Identifiers (buildMetaRow)
-//   → Sync Members (claim the audience, uploadChanges, applyAcceptedBatch per batch, finishRun)
-// with the state read from and written to a JSON file that stands for the workflow's static data.
+// Benchmark 3, one hourly run in a fresh process (as `n8n execute` runs one): the streaming sync
+// step of the hourly template (`runSync`, core/sync/run.ts, what the Sync node calls) in-process
+// against the sandboxes, with the state read from and written to a JSON file that stands for the
+// workflow's static data.
 //
 //   node bench/lib/syncCoreWorker.js run   '<json: {actitoUrl, metaUrl, audienceId, stateFile}>'
 //   node bench/lib/syncCoreWorker.js churn '<json: {actitoUrl, stateFile, rate, seed}>'
@@ -12,10 +11,11 @@ const fs = require('node:fs');
 const core = require('./core');
 const { createTransport, sleep } = require('./transport');
 const { createRandom, peakRssBytes } = require('./util');
-const { control } = require('../../scripts/lib/scenario');
+const { control, AD_ACCOUNT } = require('../../scripts/lib/scenario');
 
 const REF = { entity: 'acme', table: '16', segmentation: 'Audiences:VIP' };
 const SCHEMA = ['EXTERN_ID', 'EMAIL', 'PHONE'];
+const FIELDS = { EXTERN_ID: 'profileId', EMAIL: 'emailAddress', PHONE: 'gsmNumber' };
 const DEFAULT_COUNTRY = 'BE';
 const UNKNOWN_CONSENT = 'allow';
 
@@ -37,123 +37,61 @@ async function run({ actitoUrl, metaUrl, audienceId, stateFile }) {
 	const started = process.hrtime.bigint();
 	const transport = createTransport();
 	const bucket = readBucket(stateFile);
-	const open = core.openState(bucket, REF, audienceId);
 	sample();
 
 	// Generous limits for a benchmark against the local sandbox (the node default is 60 a minute,
 	// Actito's licence 100): what is measured is the core, not the licence's minute budget.
 	const actito = new core.ActitoClient({
-		credentials: { apiKey: 'sandbox-actito-key', baseUrl: actitoUrl, entity: 'acme' },
+		credentials: { apiKey: 'sandbox-actito-key', baseUrl: actitoUrl, entity: REF.entity },
 		transport,
 		sleep,
 		callsPerMinute: 100000,
 	});
-	const api = new core.ActitoApi(actito);
 	const meta = new core.MetaClient({
 		credentials: { accessToken: 'sandbox-meta-token', apiVersion: 'v26.0', baseUrl: metaUrl },
 		transport,
 		sleep,
 	});
-	const now = new Date();
-	// Get Changes first asks Meta for upload sessions the state does not know (recovery.ts).
-	const unknownSessions = open.isNew ? [] : core.findUnknownSessions(open.state, await meta.getSessions(audienceId));
-	const planned = await core.planRun(
-		api,
-		open,
-		{
-			tableId: REF.table,
-			segmentation: REF.segmentation,
-			profileSettings: {},
-			schema: SCHEMA,
-			defaultCountry: DEFAULT_COUNTRY,
-			unknownConsent: UNKNOWN_CONSENT,
-			// Above any size measured here, so that one run does the whole initial sync.
-			maxChanges: 10_000_000,
-			unknownSessions,
-			fullReconcileEveryHours: 24,
-			// The sandbox stamps every seeded profile within the last N milliseconds before the
-			// first run: a 5-minute overlap would re-read the whole seeded table as "changed".
-			overlapMinutes: 0,
-			pageSize: 1000,
-		},
-		now,
-	);
-	core.openRun(open, planned, now);
-	const planMs = Number(process.hrtime.bigint() - started) / 1e6;
+	const config = core.buildLinkConfig({
+		actito: { entity: REF.entity, table: REF.table, segmentation: REF.segmentation },
+		meta: { adAccountId: AD_ACCOUNT, audienceId },
+		identifiers: SCHEMA.map((key) => ({ key, field: FIELDS[key] })),
+		defaultCountry: DEFAULT_COUNTRY,
+		consent: { source: 'attribute', attribute: 'marketingConsent', unknown: UNKNOWN_CONSENT },
+		fullReconcileEveryHours: 24,
+		// The sandbox stamps every seeded profile within the last N milliseconds before the first
+		// run: a 5-minute overlap would re-read the whole seeded table as "changed".
+		limits: { callsPerMinute: 100, overlapMinutes: 0, pageSize: 1000 },
+	});
+	// The Sync step's own client keeps to the config's calls a minute; this one is the benchmark's.
+	const outcome = await core.runSync({ config, actito: new core.ActitoApi(actito), meta, bucket });
 	sample();
-
-	// Consent Filter + Hash Identifiers, as the template's nodes do per item.
-	const rows = [];
-	const items = planned.plan.items;
-	let blocked = 0;
-	for (let i = 0; i < items.length; i++) {
-		const item = items[i];
-		let action = item.action;
-		if (action === 'add' && core.consentVerdict(item.marketingConsent, UNKNOWN_CONSENT) !== 'allowed') {
-			blocked++;
-			action = 'remove';
-		}
-		if (action === 'remove') {
-			rows.push({ index: i, profileId: item.profileId, action, schema: SCHEMA, row: [String(item.profileId), '', ''] });
-			continue;
-		}
-		const built = core.buildMetaRow(
-			SCHEMA,
-			{ EXTERN_ID: item.profileId, EMAIL: item.email, PHONE: item.phone },
-			{ defaultCountry: DEFAULT_COUNTRY, country: typeof item.country === 'string' ? item.country : undefined },
-		);
-		rows.push({ index: i, profileId: item.profileId, action, schema: SCHEMA, row: built.row, invalid: built.invalid });
-	}
-	sample();
-
-	let summary = null;
-	// Sync Members sends the whole wanted set through usersreplace when recovery asked for it.
-	const mode = open.state.replacePending ? 'replace' : 'sync';
-	if (rows.length) {
-		// Sync Members: the link marker, then the upload with a commit per accepted batch.
-		const audience = await meta.getAudience(audienceId, ['id', 'name', 'description']);
-		const description = core.claimAudience(audienceId, audience.description, open.state.link);
-		if (description !== null) await meta.updateAudience(audienceId, { description });
-		const stamp = () => new Date().toISOString();
-		summary = await core.uploadChanges(meta, rows, {
-			audienceId,
-			mode,
-			onBatchAccepted: (batch) => {
-				(mode === 'replace' ? core.replaceMembers : core.applyAcceptedBatch)(open, batch, stamp());
-				sample();
-			},
-		});
-		if (summary.status !== 'error' && summary.schema.length) open.state.schema = summary.schema;
-		core.finishRun(open, { summary, now: stamp() });
-	} else {
-		core.finishRun(open, { now: new Date().toISOString() });
-	}
-	core.writeState(bucket, open);
+	if (outcome.error) throw outcome.error;
+	const d = outcome.details;
 	fs.writeFileSync(stateFile, JSON.stringify({ global: bucket }));
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 	sample();
 	clearInterval(timer);
-	const sent = summary ? summary.sent : { add: 0, remove: 0 };
+	const sent = { add: d.sent.add + d.sent.replace, remove: d.sent.remove };
 	return {
-		mode: planned.mode,
-		uploadMode: mode,
+		mode: d.mode,
+		uploadMode: d.replace ? 'replace' : 'sync',
 		wallMs,
-		planMs,
 		rssAtStartBytes: rssAtStart,
 		peakRssSampledBytes: sampledPeak,
 		peakRssBytes: peakRssBytes(),
-		pagesRead: planned.pagesRead,
-		stats: planned.plan.stats,
-		blockedForConsent: blocked,
+		pagesRead: d.pagesRead,
+		profilesRead: d.profilesRead,
+		refusedForConsent: d.refusedForConsent,
+		invalid: d.invalid,
 		sent,
-		status: summary ? summary.status : 'nothing_to_do',
-		error: summary && summary.error ? summary.error.message : undefined,
+		status: d.status,
 		minimumUploadCalls: core.minimumUploadCalls(sent.add, sent.remove),
 		actitoCalls: actito.stats.requests,
 		actitoTokenFetches: actito.stats.tokenFetches,
 		metaCalls: meta.stats.requests,
 		metaUploadCalls: meta.stats.uploadCalls,
-		memberCount: open.members.size,
+		memberCount: d.memberCount,
 		stateBytes: fs.statSync(stateFile).size,
 	};
 }
