@@ -35,7 +35,7 @@ const OPTIONS = {
 	'actito-credential-name': { help: 'its name (default: Actito API)' },
 	'meta-credential': { required: true, help: 'id of the Meta Marketing API credential in n8n' },
 	'meta-credential-name': { help: 'its name (default: Meta Marketing API)' },
-	'status-credential': { help: 'id of a Header Auth credential that guards the status page (hourly)' },
+	'status-credential': { help: 'id of a Header Auth credential that guards the status page (required for the hourly workflow)' },
 	'status-credential-name': { help: 'its name (default: Actito-Meta status page)' },
 	identifiers: { help: 'Meta key=Actito attribute pairs, e.g. EMAIL=emailAddress,PHONE=gsmNumber (default); EXTERN_ID is always the profile id' },
 	'country-attribute': { help: 'attribute with the profile country (default: country; "" for none)' },
@@ -311,6 +311,14 @@ function buildWorkflow(options) {
 	if (options.overview) return require('./actito-meta-overview').buildOverviewWorkflow(options);
 	if (options.realtime) return buildRealtimeWorkflow(options);
 	const link = linkOptions(options);
+	if (!options['status-credential']) {
+		// n8n 2.x checks every credential a workflow refers to before each run, the scheduled ones
+		// too: a reference without an id fails them all.
+		throw new Error(
+			'--status-credential is required: the status page of the hourly workflow is guarded by a Header Auth credential, and n8n fails every run of a workflow ' +
+				'that refers to a credential without an id. Create one in n8n (Credentials → Header Auth, a long random value) and pass its id (from its URL).',
+		);
+	}
 	const minute = syncMinute(options);
 	const id = workflowId(options);
 	const { actito, meta, state } = credentialsOf(options);

@@ -51,7 +51,7 @@ function generated(script: string, args: string[]): { nodes: INode[] } {
 	return JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'generator', script), ...args], { encoding: 'utf8' }));
 }
 
-const LINK = ['--table', 'Customers', '--segmentation', 'Audiences:VIP', '--ad-account', '1234567890', '--audience', '23851234567890123', '--actito-credential', 'cred-actito', '--meta-credential', 'cred-meta'];
+const LINK = ['--table', 'Customers', '--segmentation', 'Audiences:VIP', '--ad-account', '1234567890', '--audience', '23851234567890123', '--actito-credential', 'cred-actito', '--meta-credential', 'cred-meta', '--status-credential', 'cred-status'];
 
 const benchChain = (): { nodes: INode[] } =>
 	JSON.parse(

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 const generator = require('../../generator/actito-meta-workflow');
 
 const BIN = path.join(__dirname, '..', '..', 'generator', 'actito-meta-workflow.js');
-const COMMON = { table: 'Customers', 'ad-account': '1234567890', 'actito-credential': 'cred-actito', 'meta-credential': 'cred-meta' };
+const COMMON = { table: 'Customers', 'ad-account': '1234567890', 'actito-credential': 'cred-actito', 'meta-credential': 'cred-meta', 'status-credential': 'cred-status' };
 const node = (wf: any, name: string) => wf.nodes.find((n: any) => n.name === name);
 const links = (n: number, size = (i: number) => 1000 * (i + 1)) =>
 	Array.from({ length: n }, (_, i) => ({ segmentation: `Audiences:L${i}`, audience: String(9000 + i), size: size(i) }));

@@ -9,6 +9,7 @@ const BASE = [
 	'--audience', '23851234567890123',
 	'--actito-credential', 'cred-actito',
 	'--meta-credential', 'cred-meta',
+	'--status-credential', 'cred-status',
 ];
 
 function generate(...extra: string[]): any {
@@ -37,7 +38,7 @@ describe('actito-meta-workflow (the generator bin)', () => {
 	});
 
 	it('fills one configuration: the Sync node holds every setting of the link', () => {
-		const workflow = generate('--default-country', 'be', '--unknown-consent', 'block', '--status-credential', 'cred-status', '--identifiers', 'PHONE=mobile,EMAIL=mail');
+		const workflow = generate('--default-country', 'be', '--unknown-consent', 'block', '--identifiers', 'PHONE=mobile,EMAIL=mail');
 		const sync = node(workflow, 'Sync');
 		expect(sync.parameters).toMatchObject({
 			operation: 'syncFromActito',
@@ -121,5 +122,10 @@ describe('actito-meta-workflow (the generator bin)', () => {
 		const extern = spawnSync(process.execPath, [BIN, ...BASE, '--identifiers', 'EXTERN_ID=emailAddress'], { encoding: 'utf8' });
 		expect(extern.status).toBe(2);
 		expect(extern.stderr).toContain('EXTERN_ID is always the Actito profile id');
+		// A status page without its credential would make n8n 2.x fail every run, the hourly ones too.
+		const noStatus = spawnSync(process.execPath, [BIN, ...BASE.slice(0, BASE.indexOf('--status-credential'))], { encoding: 'utf8' });
+		expect(noStatus.status).toBe(2);
+		expect(noStatus.stderr).toContain('--status-credential is required');
+		expect(noStatus.stdout).toBe('');
 	});
 });
