@@ -259,4 +259,4 @@ function hostNodeVersion(host) {
 	}
 }
 
-module.exports = { runE2e, naiveWorkflow, itemChainWorkflow, execute, counters, hostNodeVersion };
+module.exports = { runE2e, naiveWorkflow, itemChainWorkflow, execute, counters, hostNodeVersion, sampleN8nRss };
