@@ -92,3 +92,5 @@ describe('the item-flow building blocks in a real n8n', () => {
 		expect(mine).toEqual([expect.objectContaining({ event: 'NEGATIVE_CONSENT', moment: expect.any(String) })]);
 	});
 });
+
+export {};

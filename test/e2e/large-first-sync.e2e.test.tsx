@@ -68,3 +68,5 @@ describe('first sync of a large audience in a real n8n', () => {
 		expect(first.peak - idle.peak).toBeLessThanOrEqual(BOUND_BYTES);
 	});
 });
+
+export {};
