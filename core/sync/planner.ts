@@ -280,13 +280,12 @@ export class ChangePlanner {
 		const item: ChangeItem = { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
 		const attributes = attributeMap(raw);
 		for (const { field, attribute } of this.carriedFields) {
-			// The value decideProfile hashed, as Actito gave it: Hash Identifiers then reads the
-			// same value and builds the same row. Blank text and non-text values hash to nothing
-			// either way, so they are not carried.
+			// The value decideProfile hashed, so that Hash Identifiers builds the same row. A number
+			// goes as text (normalization reads 42 and '42' alike; no country is written in digits);
+			// blank text and other values hash to nothing either way, so they are not carried.
 			const value = attributes[attribute];
-			if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) {
-				(item as Record<string, unknown>)[field] = value;
-			}
+			if (typeof value === 'string' && value.trim() !== '') (item as Record<string, unknown>)[field] = value;
+			else if (typeof value === 'number' && Number.isFinite(value)) (item as Record<string, unknown>)[field] = String(value);
 		}
 		return item;
 	}
