@@ -19,7 +19,6 @@ import { decideProfile, type ProfileDecision } from '../../core/sync/wanted';
 import { HashIdentifiers } from '../../nodes/HashIdentifiers/HashIdentifiers.node';
 import { runNode } from '../support/n8nContext';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateProfiles, createRandom } = require('../../sandbox/seed') as {
 	generateProfiles: (options: Record<string, unknown>) => Array<{
 		profileId: string;
