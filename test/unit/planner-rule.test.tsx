@@ -6,7 +6,7 @@
 // - refused for consent → blocked; without a valid match key → invalid; not a member → nothing;
 // - and its add, through the real Hash Identifiers node mapped as the schema says, gives
 //   decideProfile's row, carrying only the schema's identifier fields and the country.
-import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { attributeMap, type RawProfile } from '../../core/actito/profile';
 import { rowFingerprint } from '../../core/identifiers';
@@ -16,8 +16,11 @@ import { DEFAULT_FIELD_MAP } from '../../core/sync/changeItem';
 import { ChangePlanner, type Plan } from '../../core/sync/planner';
 import { itemChainLinkConfig, type ItemChainSettings } from '../../core/sync/planRun';
 import { decideProfile, type ProfileDecision } from '../../core/sync/wanted';
+import { ActitoAudience } from '../../nodes/ActitoAudience/ActitoAudience.node';
 import { HashIdentifiers } from '../../nodes/HashIdentifiers/HashIdentifiers.node';
-import { runNode } from '../support/n8nContext';
+import { createMetaAudience, startSandboxes, type Sandboxes } from '../nodes/sandboxes';
+import { coreClients } from '../support/coreClients';
+import { runNode, type StaticData } from '../support/n8nContext';
 
 const { generateProfiles, createRandom } = require('../../sandbox/seed') as {
 	generateProfiles: (options: Record<string, unknown>) => Array<{
@@ -263,5 +266,69 @@ describe('itemChainLinkConfig: Get Changes\' parameters through the builder Sync
 		expect(() => chain({ schema: ['EMAIL', 'PHONE'] })).toThrow(/must include EXTERN_ID/);
 		expect(() => chain({ schema: ['EXTERN_ID'] })).toThrow(/besides EXTERN_ID/);
 		expect(() => chain({ unknownConsent: 'maybe' as never })).toThrow(/unknown consent must be allow or block/);
+	});
+});
+
+describe('the Get Changes node plans with the rule, on its own parameters', () => {
+	let s: Sandboxes;
+	let audienceId: string;
+	const actitoAudience = new ActitoAudience();
+
+	beforeAll(async () => {
+		s = await startSandboxes();
+		await s.actitoControl('POST', 'seed', { profiles: 300, seed: 5, segmentations: [{ category: 'Audiences', name: 'VIP', members: 200 }] });
+		audienceId = await createMetaAudience(s, 'VIP (planner rule)');
+	});
+	afterAll(async () => {
+		await s?.close();
+	});
+
+	const getChanges = (staticData: StaticData, syncOptions: IDataObject, attributes: IDataObject = {}) =>
+		runNode(actitoAudience, {
+			credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: s.metaCredentials },
+			staticData,
+			mode: 'trigger',
+			items: [{ json: {} }],
+			parameters: {
+				resource: 'audience',
+				operation: 'getChanges',
+				table: { __rl: true, mode: 'id', value: 'Customers' },
+				segmentation: { __rl: true, mode: 'id', value: 'Audiences:VIP' },
+				metaAudienceId: audienceId,
+				attributes,
+				syncOptions,
+			},
+		});
+
+	test('consent from a subscription and a phone-and-country schema: the adds are decideProfile\'s wanted profiles', async () => {
+		const settings = { schema: ['EXTERN_ID', 'PHONE', 'COUNTRY'], defaultCountry: 'BE', unknownConsent: 'block' } as const;
+		const [items = []] = await getChanges({}, settings, { consentSubscription: 'Newsletter' });
+		const config = chain({ ...settings, schema: [...settings.schema], profileSettings: { consentSubscription: 'Newsletter' } });
+		const wanted = new Map<string, ProfileDecision>();
+		const { actito } = coreClients(s);
+		const table = await actito.getProfileTable('Customers');
+		for await (const page of actito.iterateProfilePages(table.id, { segmentation: 'Audiences:VIP' })) {
+			for (const raw of page) {
+				const decision = decideProfile(raw, config);
+				if (decision.wanted) wanted.set(decision.profileId, decision);
+			}
+		}
+		expect(wanted.size).toBeGreaterThan(50);
+		const adds = items.map((i) => i.json).filter((json) => json.action === 'add');
+		expect(new Set(adds.map((json) => json.profileId))).toEqual(new Set(wanted.keys()));
+		for (const json of adds) {
+			expect(json.marketingConsent).toBe(true);
+			expect(Object.keys(json).filter((k) => !ENVELOPE.includes(k)).every((k) => k === 'phone' || k === 'country')).toBe(true);
+		}
+	});
+
+	test('a schema without EXTERN_ID or a default country that is none: refused before any state is written, naming this step\'s settings', async () => {
+		for (const syncOptions of [{ schema: ['EMAIL', 'PHONE'] }, { defaultCountry: 'Atlantis' }]) {
+			const staticData: StaticData = {};
+			const run = getChanges(staticData, syncOptions);
+			await expect(run).rejects.toThrow(NodeOperationError);
+			await expect(run).rejects.toMatchObject({ description: expect.stringMatching(/of this step/) });
+			expect(JSON.stringify(staticData)).not.toMatch(/actitoMeta:/);
+		}
 	});
 });
