@@ -38,8 +38,9 @@ export interface ChangeItem {
 export const IDENTIFIER_FIELDS = ['email', 'phone', 'country', 'firstName', 'lastName', 'birthDate', 'sex'] as const;
 
 /**
- * Which change-item field feeds which Meta key. Hash Identifiers defaults to this mapping and
- * the planner fingerprints with it, so that both compute the same row.
+ * Which change-item field feeds which Meta key: the mapping Hash Identifiers is set up with in an
+ * item chain. The planner puts each key's Actito value in this field (carriedFieldsOf in
+ * core/sync/planner.ts), so that Hash Identifiers builds the row decideProfile fingerprinted.
  */
 export const DEFAULT_FIELD_MAP: Record<string, string> = {
 	EXTERN_ID: 'profileId',

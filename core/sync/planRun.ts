@@ -1,23 +1,31 @@
-// One planning pass of the hourly sync: choose incremental or full, read Actito accordingly,
-// feed the planner and decide the candidate watermark. The Get Changes node and the
+// One planning pass of the hourly item chain: choose incremental or full, read Actito
+// accordingly, feed the planner and decide the candidate watermark. The Get Changes node and the
 // benchmarks both call this; the rules of *when* to reconcile live here and nowhere else.
 
 import type { ActitoApi } from '../actito/actitoApi';
-import { flattenProfile, isInSegmentation, type ProfileSettings, type RawProfile } from '../actito/profile';
+import { DEFAULT_PROFILE_SETTINGS, type ProfileSettings } from '../actito/profile';
 import type { MetaKey } from '../identifiers';
-import type { OpenState } from '../state/syncState';
+import { buildLinkConfig, LinkConfigError, type IdentifierMapping, type LinkConfig } from '../link/config';
+import type { ActitoAudienceRef, OpenState } from '../state/syncState';
 import { startRun } from './commit';
-import { ChangePlanner, type Plan, type ProfileSnapshot } from './planner';
+import { ChangePlanner, type Plan } from './planner';
 import type { UnknownConsentPolicy } from './consent';
 
-export interface PlanRunSettings {
-	tableId: string;
+/** The item chain's settings: Get Changes' parameters, which Consent Filter and Hash Identifiers repeat. */
+export interface ItemChainSettings {
 	segmentation: string;
+	/** Attribute names (Get Changes' "Attribute Names"); consentSubscription switches the consent source. */
 	profileSettings: ProfileSettings;
+	/** The Meta keys Hash Identifiers sends, in its order; EXTERN_ID included. */
 	schema: MetaKey[];
-	fieldMap?: Record<string, string>;
 	defaultCountry?: string;
 	unknownConsent: UnknownConsentPolicy;
+}
+
+export interface PlanRunSettings extends ItemChainSettings {
+	tableId: string;
+	/** The link's rule, as itemChainLinkConfig builds it from the settings above (built here when absent). */
+	config?: LinkConfig;
 	maxChanges: number;
 	fullReconcileEveryHours: number;
 	forceFullReconcile?: boolean;
@@ -38,24 +46,58 @@ export interface PlanRunResult {
 	unknownSessions: string[];
 }
 
-export function snapshotFromProfile(raw: RawProfile, segmentation: string, settings: ProfileSettings): ProfileSnapshot {
-	const flat = flattenProfile(raw, settings);
-	return {
-		profileId: flat.profileId,
-		isMember: isInSegmentation(raw, segmentation),
-		deleted: false,
-		marketingConsent: flat.marketingConsent,
-		identifiers: {
-			email: flat.email,
-			phone: flat.phone,
-			country: flat.country,
-			firstName: flat.firstName,
-			lastName: flat.lastName,
-			birthDate: flat.birthDate,
-			sex: flat.sex,
-		},
-		updateMoment: flat.updateMoment,
-	};
+/** Which attribute name of the item chain feeds which Meta key (the change-item fields of DEFAULT_FIELD_MAP). */
+const ATTRIBUTE_OF_KEY: Partial<Record<MetaKey, keyof typeof DEFAULT_PROFILE_SETTINGS>> = {
+	EMAIL: 'emailAttribute',
+	PHONE: 'phoneAttribute',
+	FN: 'firstNameAttribute',
+	FI: 'firstNameAttribute',
+	LN: 'lastNameAttribute',
+	GEN: 'sexAttribute',
+	DOBY: 'birthDateAttribute',
+	DOBM: 'birthDateAttribute',
+	DOBD: 'birthDateAttribute',
+	COUNTRY: 'countryAttribute',
+};
+
+/**
+ * The link configuration of an item chain, validated by the builder the Sync step uses
+ * (core/link/config.ts), so that the planner decides with the sync's own rule. Throws
+ * LinkConfigError listing every problem.
+ */
+export function itemChainLinkConfig(actito: Pick<ActitoAudienceRef, 'entity' | 'table'>, metaAudienceId: string, settings: ItemChainSettings): LinkConfig {
+	const names = { ...DEFAULT_PROFILE_SETTINGS };
+	for (const [key, value] of Object.entries(settings.profileSettings ?? {})) {
+		if (key in names && typeof value === 'string' && value.trim()) (names as Record<string, string>)[key] = value.trim();
+	}
+	const problems: string[] = [];
+	// The removals the planner emits carry no identifier: they reach Meta by EXTERN_ID only.
+	if (!settings.schema.includes('EXTERN_ID')) problems.push('the schema must include EXTERN_ID (removals go by the profile id)');
+	const identifiers: IdentifierMapping[] = [{ key: 'EXTERN_ID', field: 'profileId' }];
+	for (const key of settings.schema) {
+		if (key === 'EXTERN_ID') continue;
+		const attribute = ATTRIBUTE_OF_KEY[key];
+		if (attribute) identifiers.push({ key, field: names[attribute] });
+		else problems.push(`the Meta key ${String(key).slice(0, 20)} cannot be planned as change items`);
+	}
+	if (problems.length) throw new LinkConfigError(problems);
+	const subscription = settings.profileSettings?.consentSubscription?.trim();
+	const config = buildLinkConfig({
+		actito: { entity: actito.entity, table: actito.table, segmentation: settings.segmentation },
+		// Get Changes names the Meta audience only (Sync Members has the ad account); the planner
+		// reads no Meta setting of the configuration.
+		meta: { adAccountId: '0', audienceId: metaAudienceId },
+		identifiers,
+		countryAttribute: names.countryAttribute,
+		defaultCountry: settings.defaultCountry ?? null,
+		consent: subscription
+			? { source: 'subscription', subscription, unknown: settings.unknownConsent }
+			: { source: 'attribute', attribute: names.consentAttribute, unknown: settings.unknownConsent },
+	});
+	// Meta's key order there; the item chain's row is in its own schema's order (the order Hash
+	// Identifiers sends, fixed for the audience's life), so the fingerprints match what it commits.
+	const order = settings.schema.filter((key, i) => settings.schema.indexOf(key) === i);
+	return { ...config, identifiers: order.map((key) => config.identifiers.find((m) => m.key === key)!) };
 }
 
 export function chooseMode(open: OpenState, settings: Pick<PlanRunSettings, 'fullReconcileEveryHours' | 'forceFullReconcile'>, now: Date): 'incremental' | 'full' {
@@ -76,12 +118,10 @@ export async function planRun(
 ): Promise<PlanRunResult> {
 	const replace = Boolean(settings.unknownSessions?.length);
 	const mode = replace ? 'full' : chooseMode(open, settings, now);
+	const config = settings.config ?? itemChainLinkConfig(open.state.actito, open.state.metaAudienceId, settings);
 	const planner = new ChangePlanner(open.members, {
 		link: open.state.link,
-		schema: settings.schema,
-		fieldMap: settings.fieldMap,
-		defaultCountry: settings.defaultCountry,
-		unknownConsent: settings.unknownConsent,
+		config,
 		maxChanges: settings.maxChanges,
 		mode,
 		watermark: open.state.watermark,
@@ -93,16 +133,18 @@ export async function planRun(
 		updatedSince = new Date(Date.parse(open.state.watermark) - settings.overlapMinutes * 60_000).toISOString();
 	}
 	let pagesRead = 0;
-	// A full read lists the segment's members; an incremental one lists every profile changed
-	// since the watermark, members or not, so that leavers are seen too.
+	// A full read lists the segment's members (every profile for an attribute = value rule); an
+	// incremental one lists every profile changed since the watermark, members or not, so that
+	// leavers are seen too.
+	const rule = config.actito.audience;
 	const pages = api.iterateProfilePages(settings.tableId, {
-		segmentation: mode === 'full' ? settings.segmentation : undefined,
+		segmentation: mode === 'full' && rule.kind === 'segmentation' ? rule.segmentation : undefined,
 		updatedSince,
 		pageSize: settings.pageSize,
 	});
 	for await (const page of pages) {
 		pagesRead++;
-		for (const raw of page) planner.observe(snapshotFromProfile(raw, settings.segmentation, settings.profileSettings));
+		for (const raw of page) planner.observe(raw);
 	}
 	const plan = planner.finish();
 	const seen = plan.maxUpdateMoment;

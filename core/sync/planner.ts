@@ -1,32 +1,25 @@
-// The planner of the hourly sync: given the committed state and what Actito says now, decide
-// which profiles need an action at Meta, and why. Pure: the Get Changes node feeds it
-// profiles page by page and emits what it returns.
+// The planner of the hourly item chain: given the committed state and what Actito says now,
+// decide which profiles need an action at Meta, and why. Pure: the Get Changes node feeds it
+// profiles page by page and emits what it returns. Whether a profile is wanted, and its row and
+// fingerprint, come from the sync's one rule (decideProfile, core/sync/wanted.ts); what is
+// planned here is which change item says so, under the cap.
 
+import { attributeMap, type RawProfile } from '../actito/profile';
 import { buildMetaRow, rowFingerprint, type MetaKey } from '../identifiers';
+import type { LinkConfig } from '../link/config';
 import type { MemberMap } from '../state/memberCodec';
 import { toMemberId } from '../state/memberCodec';
 import type { ChangeItem, ChangeReason } from './changeItem';
 import { DEFAULT_FIELD_MAP, IDENTIFIER_FIELDS } from './changeItem';
-import { consentVerdict, parseConsent, type UnknownConsentPolicy } from './consent';
-
-/** What the planner needs to know of one profile, already read from Actito. */
-export interface ProfileSnapshot {
-	profileId: string;
-	/** Belongs to the audience's segmentation. */
-	isMember: boolean;
-	deleted: boolean;
-	marketingConsent: unknown;
-	/** Identifier fields in change-item names (email, phone, country, firstName, …). */
-	identifiers: Record<string, unknown>;
-	updateMoment?: string | null;
-}
+import { decideProfile, type ProfileDecision } from './wanted';
 
 export interface PlannerSettings {
 	link: string;
-	schema: MetaKey[];
-	fieldMap?: Record<string, string>;
-	defaultCountry?: string;
-	unknownConsent: UnknownConsentPolicy;
+	/**
+	 * The link's rule (core/link/config.ts): audience, consent source and unknown-consent policy,
+	 * identifier mapping in the order the item chain sends it, country attribute, default country.
+	 */
+	config: LinkConfig;
 	/** Changes emitted at most in one run; the rest waits for the next run. */
 	maxChanges: number;
 	mode: 'incremental' | 'full';
@@ -62,9 +55,14 @@ export interface Plan {
 	missingFromFullRead: number;
 }
 
+/**
+ * The fingerprint of a change item's identifiers, as Hash Identifiers (with DEFAULT_FIELD_MAP)
+ * and Sync Members would commit it. The planner no longer uses it (decideProfile does); Get
+ * Profile Status still does for links planned by Get Changes (nodes/ActitoAudience/resources/audience/getStatus.ts).
+ */
 export function fingerprintProfile(
-	snapshot: Pick<ProfileSnapshot, 'profileId' | 'identifiers'>,
-	settings: Pick<PlannerSettings, 'schema' | 'fieldMap' | 'defaultCountry'>,
+	snapshot: { profileId: string; identifiers: Record<string, unknown> },
+	settings: { schema: MetaKey[]; fieldMap?: Record<string, string>; defaultCountry?: string },
 ): { fingerprint: number; hasMatchKey: boolean } {
 	const fieldMap = settings.fieldMap ?? DEFAULT_FIELD_MAP;
 	const item: Record<string, unknown> = { ...snapshot.identifiers, profileId: snapshot.profileId };
@@ -79,6 +77,37 @@ export function fingerprintProfile(
 		country: typeof item[countryField] === 'string' ? (item[countryField] as string) : undefined,
 	});
 	return { fingerprint: rowFingerprint(built.row), hasMatchKey: built.hasMatchKey };
+}
+
+/**
+ * Which change-item field carries which Actito attribute, for the keys of the link's schema plus
+ * the country. Hash Identifiers reads the items with DEFAULT_FIELD_MAP: a key it cannot read
+ * from an item would make the planner's fingerprint differ from the one Sync Members commits.
+ */
+export function carriedFieldsOf(config: LinkConfig): Array<{ field: string; attribute: string }> {
+	const byField = new Map<string, string>();
+	const problems: string[] = [];
+	const carry = (field: string, attribute: string, what: string) => {
+		const already = byField.get(field);
+		if (already !== undefined && already !== attribute) problems.push(`${what} and another key both need the item field ${field}`);
+		else byField.set(field, attribute);
+	};
+	for (const { key, field: attribute } of config.identifiers) {
+		if (key === 'EXTERN_ID') continue;
+		const field = DEFAULT_FIELD_MAP[key];
+		if (field === undefined) problems.push(`change items carry no field for the Meta key ${key}`);
+		else carry(field, attribute, key);
+	}
+	if (config.countryAttribute) carry(DEFAULT_FIELD_MAP.COUNTRY, config.countryAttribute, 'the country');
+	if (problems.length) throw new Error(`This link cannot be planned as change items: ${problems.join('; ')}.`);
+	return IDENTIFIER_FIELDS.filter((field) => byField.has(field)).map((field) => ({ field, attribute: byField.get(field)! }));
+}
+
+/** updateMoment as the watermark compares it: text, or null. */
+function momentText(value: unknown): string | null {
+	if (typeof value === 'string') return value.trim() === '' ? null : value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return null;
 }
 
 export class ChangePlanner {
@@ -103,38 +132,23 @@ export class ChangePlanner {
 	 * Data minimization: an add carries only the identifier fields its schema sends, plus the
 	 * country (it decides how national phone numbers and ZIP codes read).
 	 */
-	private readonly carriedFields: string[];
+	private readonly carriedFields: Array<{ field: string; attribute: string }>;
 
 	constructor(
 		private readonly members: MemberMap,
 		private readonly settings: PlannerSettings,
 	) {
-		const fieldMap = settings.fieldMap ?? DEFAULT_FIELD_MAP;
-		const used = new Set(settings.schema.map((key) => fieldMap[key]).filter(Boolean));
-		used.add(fieldMap.COUNTRY ?? 'country');
-		this.carriedFields = IDENTIFIER_FIELDS.filter((field) => used.has(field));
+		this.carriedFields = carriedFieldsOf(settings.config);
 	}
 
-	observe(snapshot: ProfileSnapshot): void {
-		this.stats.observed++;
-		const id = toMemberId(snapshot.profileId);
-		const previous = this.seen.get(id);
-		if (previous) this.stats[previous]--;
-		this.seen.set(id, null);
-		if (snapshot.updateMoment && (!this.maxUpdateMoment || snapshot.updateMoment > this.maxUpdateMoment)) {
-			this.maxUpdateMoment = snapshot.updateMoment;
-		}
-		const key = String(id);
-		// A profile read twice (paging overlap) keeps only its latest decision.
-		if (this.pending.has(key)) this.retract(key);
-		this.auditOnly.delete(key);
-		const items = this.decide(id, snapshot);
-		if (items.length) this.emit(key, items);
+	/** A profile as Actito lists it. */
+	observe(raw: RawProfile): void {
+		this.consider(decideProfile(raw, this.settings.config), raw);
 	}
 
 	/** A profile known to be deleted (webhook, or a 404 on re-read). */
 	observeDeleted(profileId: string): void {
-		this.observe({ profileId, isMember: false, deleted: true, marketingConsent: null, identifiers: {} });
+		this.consider(decideProfile(null, this.settings.config, profileId), null);
 	}
 
 	finish(): Plan {
@@ -166,16 +180,31 @@ export class ChangePlanner {
 		return { items, stats: { ...this.stats }, maxUpdateMoment: this.maxUpdateMoment, missingFromFullRead: missing };
 	}
 
-	private decide(id: number, snapshot: ProfileSnapshot): ChangeItem[] {
+	private consider(decision: ProfileDecision, raw: RawProfile | null): void {
+		this.stats.observed++;
+		const id = toMemberId(decision.profileId);
+		const previous = this.seen.get(id);
+		if (previous) this.stats[previous]--;
+		this.seen.set(id, null);
+		const moment = momentText(decision.updateMoment);
+		if (moment && (!this.maxUpdateMoment || moment > this.maxUpdateMoment)) this.maxUpdateMoment = moment;
+		const key = String(id);
+		// A profile read twice (paging overlap) keeps only its latest decision.
+		if (this.pending.has(key)) this.retract(key);
+		this.auditOnly.delete(key);
+		const items = this.decide(id, decision, moment, raw);
+		if (items.length) this.emit(key, items);
+	}
+
+	private decide(id: number, decision: ProfileDecision, moment: string | null, raw: RawProfile | null): ChangeItem[] {
 		const inMembers = this.members.has(id);
 		const profileId = String(id);
-		const consent = parseConsent(snapshot.marketingConsent);
-		if (snapshot.deleted || !snapshot.isMember) {
+		const { consent, whyNot } = decision;
+		if (whyNot === 'deleted' || whyNot === 'not_member') {
 			if (!inMembers) return [];
-			return [this.removal(profileId, snapshot.deleted ? 'deleted' : 'left', consent)];
+			return [this.removal(profileId, whyNot === 'deleted' ? 'deleted' : 'left', consent)];
 		}
-		const verdict = consentVerdict(snapshot.marketingConsent, this.settings.unknownConsent);
-		if (verdict !== 'allowed') {
+		if (whyNot === 'consent_negative' || whyNot === 'consent_unknown') {
 			this.count(id, 'blockedForConsent');
 			if (this.settings.replace) return [];
 			// Emitted as an add that the Consent Filter blocks: it turns it into a removal (the
@@ -187,36 +216,30 @@ export class ChangePlanner {
 			// The overlap re-reads profiles already seen: only a change after the committed
 			// watermark is new.
 			if (this.settings.mode === 'full') return [];
-			if (this.settings.watermark && !(snapshot.updateMoment && snapshot.updateMoment > this.settings.watermark)) return [];
+			if (this.settings.watermark && !(moment && moment > this.settings.watermark)) return [];
 			// Audit only (nothing changes at Meta): kept out of the cap, and released only by a run
 			// that defers nothing, whose watermark then moves past it, so it is logged once.
 			this.auditOnly.set(profileId, this.blockedAddition(profileId, 'joined', consent));
 			return [];
 		}
-		const { fingerprint, hasMatchKey } = fingerprintProfile(snapshot, this.settings);
-		if (this.settings.replace) {
-			if (!hasMatchKey) {
-				this.count(id, 'invalid');
-				return [];
-			}
-			return [this.addition(profileId, snapshot, 'reconcile', consent)];
-		}
-		if (!hasMatchKey) {
+		if (whyNot === 'no_valid_identifier' || decision.fingerprint === null || !raw) {
 			this.count(id, 'invalid');
+			if (this.settings.replace) return [];
 			return inMembers ? [this.removal(profileId, 'identifiers_changed', consent)] : [];
 		}
+		if (this.settings.replace) return [this.addition(profileId, raw, 'reconcile', consent)];
 		if (!inMembers) {
 			const reason: ChangeReason = this.settings.mode === 'full' && !this.settings.firstRun ? 'reconcile' : 'joined';
-			return [this.addition(profileId, snapshot, reason, consent)];
+			return [this.addition(profileId, raw, reason, consent)];
 		}
-		if (this.members.get(id) === fingerprint) {
+		if (this.members.get(id) === decision.fingerprint) {
 			this.count(id, 'unchanged');
 			return [];
 		}
 		// Meta keeps the old hashes under the EXTERN_ID: drop them, then add the new row.
 		return [
 			this.removal(profileId, 'identifiers_changed', consent),
-			this.addition(profileId, snapshot, 'identifiers_changed', consent),
+			this.addition(profileId, raw, 'identifiers_changed', consent),
 		];
 	}
 
@@ -253,16 +276,16 @@ export class ChangePlanner {
 		return { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
 	}
 
-	private addition(
-		profileId: string,
-		snapshot: ProfileSnapshot,
-		reason: ChangeReason,
-		consent: boolean | null,
-	): ChangeItem {
+	private addition(profileId: string, raw: RawProfile, reason: ChangeReason, consent: boolean | null): ChangeItem {
 		const item: ChangeItem = { profileId, action: 'add', reason, marketingConsent: consent, link: this.settings.link };
-		for (const field of this.carriedFields) {
-			const value = snapshot.identifiers[field];
-			if (value !== undefined && value !== null && value !== '') (item as Record<string, unknown>)[field] = value;
+		const attributes = attributeMap(raw);
+		for (const { field, attribute } of this.carriedFields) {
+			// The value decideProfile hashed, so that Hash Identifiers builds the same row. A number
+			// goes as text (normalization reads 42 and '42' alike; no country is written in digits);
+			// blank text and other values hash to nothing either way, so they are not carried.
+			const value = attributes[attribute];
+			if (typeof value === 'string' && value.trim() !== '') (item as Record<string, unknown>)[field] = value;
+			else if (typeof value === 'number' && Number.isFinite(value)) (item as Record<string, unknown>)[field] = String(value);
 		}
 		return item;
 	}

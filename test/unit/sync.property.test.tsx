@@ -14,7 +14,9 @@ import { decodeMembers, encodeMembers, type MemberMap } from '../../core/state/m
 import { emptyState, type OpenState } from '../../core/state/syncState';
 import { applyAcceptedBatch } from '../../core/sync/commit';
 import { consentVerdict, parseConsent, type UnknownConsentPolicy } from '../../core/sync/consent';
-import { ChangePlanner, type PlannerSettings, type ProfileSnapshot } from '../../core/sync/planner';
+import type { RawProfile } from '../../core/actito/profile';
+import { ChangePlanner, type PlannerSettings } from '../../core/sync/planner';
+import { itemChainLinkConfig } from '../../core/sync/planRun';
 import { uploadChanges, type UploadRow } from '../../core/sync/uploader';
 import type { MetaClient } from '../../core/meta/metaClient';
 import { ConsentFilter } from '../../nodes/ConsentFilter/ConsentFilter.node';
@@ -181,6 +183,30 @@ describe('Consent Filter: no negative-consent add on Allowed, whatever the items
 
 const SCHEMA = ['EXTERN_ID', 'EMAIL', 'PHONE'] as const;
 const ID_POOL = 40;
+const VIP = 'Audiences:VIP';
+
+/** What a profile is, as these properties draw it; rawOf gives it as Actito lists it. */
+interface ProfileSnapshot {
+	profileId: string;
+	isMember: boolean;
+	deleted: boolean;
+	marketingConsent: unknown;
+	identifiers: Record<string, unknown>;
+	updateMoment?: string | null;
+}
+
+/** The snapshot as an Actito profile (Actito's default attribute names). */
+function rawOf(snapshot: ProfileSnapshot): RawProfile {
+	const attributes: Array<{ name: string; value: unknown }> = [{ name: 'marketingConsent', value: snapshot.marketingConsent }];
+	const names: Record<string, string> = { email: 'emailAddress', phone: 'gsmNumber', country: 'country' };
+	for (const [field, value] of Object.entries(snapshot.identifiers)) attributes.push({ name: names[field] ?? field, value });
+	if (snapshot.updateMoment !== undefined) attributes.push({ name: 'updateMoment', value: snapshot.updateMoment });
+	return {
+		profileId: snapshot.profileId,
+		attributes,
+		segmentations: [{ belongs: snapshot.isMember, segmentation: { category: 'Audiences', name: 'VIP' } }],
+	};
+}
 
 const emailArb = fc.oneof(
 	fc.constantFrom('jane.doe@example.com', ' Jane.Doe@Example.com ', 'john@example.org', 'x@y.be'),
@@ -228,9 +254,13 @@ type SettingsDraw = { mode: 'full' | 'incremental'; unknownConsent: UnknownConse
 function plannerSettings(draw: SettingsDraw, maxChanges = Number.MAX_SAFE_INTEGER, watermark: string | null = null): PlannerSettings {
 	return {
 		link: 'actito:acme/Customers/seg:Audiences:VIP→meta:1',
-		schema: [...SCHEMA],
-		defaultCountry: draw.defaultCountry,
-		unknownConsent: draw.unknownConsent,
+		config: itemChainLinkConfig({ entity: 'acme', table: 'Customers' }, '1', {
+			segmentation: VIP,
+			profileSettings: {},
+			schema: [...SCHEMA],
+			defaultCountry: draw.defaultCountry,
+			unknownConsent: draw.unknownConsent,
+		}),
 		maxChanges,
 		mode: draw.mode,
 		firstRun: draw.firstRun,
@@ -240,7 +270,10 @@ function plannerSettings(draw: SettingsDraw, maxChanges = Number.MAX_SAFE_INTEGE
 
 function plan(members: MemberMap, snapshots: ProfileSnapshot[], settings: PlannerSettings) {
 	const planner = new ChangePlanner(members, settings);
-	for (const snap of snapshots) planner.observe(snap);
+	for (const snap of snapshots) {
+		if (snap.deleted) planner.observeDeleted(snap.profileId);
+		else planner.observe(rawOf(snap));
+	}
 	return planner.finish();
 }
 

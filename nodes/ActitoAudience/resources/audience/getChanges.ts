@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { MetaKey } from '../../../../core/identifiers';
+import { LinkConfigError } from '../../../../core/link/config';
 import { finishRun } from '../../../../core/sync/commit';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
 import type { UnknownConsentPolicy } from '../../../../core/sync/consent';
-import { openRun, planRun } from '../../../../core/sync/planRun';
+import { itemChainLinkConfig, openRun, planRun, type ItemChainSettings } from '../../../../core/sync/planRun';
 import { openState, writeState, type LinkState } from '../../../../core/state/syncState';
 import { findUnknownSessions } from '../../../../core/sync/recovery';
 import { metaClientFrom } from '../../../shared/transport';
@@ -146,18 +148,24 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const now = new Date();
 	try {
 		const { ref, tableId } = await audienceRef(this, api, 0);
-		const open = openState(bucket, ref, metaAudienceId);
-		const unknownSessions = open.isNew ? [] : await unknownUploads(this, open.state, metaAudienceId);
 		const schema = (options.schema?.length ? options.schema : DEFAULT_SCHEMA)
 			.slice()
 			.sort((a, b) => KEY_ORDER.indexOf(a) - KEY_ORDER.indexOf(b)) as MetaKey[];
-		const result = await planRun(api, open, {
-			tableId,
+		const chain: ItemChainSettings = {
 			segmentation: ref.segmentation,
 			profileSettings: profileSettings(this, 0),
 			schema,
 			defaultCountry: options.defaultCountry?.trim() || undefined,
 			unknownConsent: options.unknownConsent ?? 'allow',
+		};
+		// Checked before any state is read or Meta asked: the planner decides with the sync's rule.
+		const config = itemChainLinkConfig(ref, metaAudienceId, chain);
+		const open = openState(bucket, ref, metaAudienceId);
+		const unknownSessions = open.isNew ? [] : await unknownUploads(this, open.state, metaAudienceId);
+		const result = await planRun(api, open, {
+			...chain,
+			config,
+			tableId,
 			maxChanges: options.maxChanges ?? 100_000,
 			fullReconcileEveryHours: options.fullReconcileEveryHours ?? 24,
 			forceFullReconcile: options.forceFullReconcile,
@@ -173,6 +181,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		writeState(bucket, open);
 		return result.plan.items.map((item) => ({ json: item as unknown as IDataObject, pairedItem: { item: 0 } }));
 	} catch (error) {
-		throw toNodeError(this.getNode(), error, 0);
+		throw error instanceof LinkConfigError
+			? new NodeOperationError(this.getNode(), error.message, {
+					description: 'Fix the Schema or Default Country (Sync Options), or the Attribute Names, of this step and run again.',
+				})
+			: toNodeError(this.getNode(), error, 0);
 	}
 }

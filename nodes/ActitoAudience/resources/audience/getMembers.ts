@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { snapshotFromProfile } from '../../../../core/sync/planRun';
+import { flattenProfile } from '../../../../core/actito/profile';
+import { IDENTIFIER_FIELDS } from '../../../../core/sync/changeItem';
 import { resultLimit, returnAllProperties } from '../../../shared/returnAll';
 import { apiFor, audienceRef, profileSettings } from '../../shared';
 
@@ -16,10 +17,10 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<INode
 	const pages = api.iterateProfilePages(tableId, { segmentation: ref.segmentation, pageSize: Math.min(1000, limit) });
 	for await (const page of pages) {
 		for (const raw of page) {
-			const snapshot = snapshotFromProfile(raw, ref.segmentation, settings);
-			const json: IDataObject = { profileId: snapshot.profileId, action: 'add', reason: 'reconcile' };
-			for (const [field, value] of Object.entries(snapshot.identifiers)) if (value !== null) json[field] = value as string;
-			json.marketingConsent = snapshot.marketingConsent as boolean | null;
+			const flat = flattenProfile(raw, settings);
+			const json: IDataObject = { profileId: flat.profileId, action: 'add', reason: 'reconcile' };
+			for (const field of IDENTIFIER_FIELDS) if (flat[field] !== null) json[field] = flat[field];
+			json.marketingConsent = flat.marketingConsent;
 			out.push({ json, pairedItem: { item: i } });
 			if (out.length >= limit) return out;
 		}
