@@ -62,6 +62,11 @@ export interface LinkState {
 	runs: SyncRunRecord[];
 	/** The link configuration the last run used (core/link/config.ts); written by the sync step. */
 	config?: LinkConfig;
+	/**
+	 * Get Changes' own settings for an item chain (attribute names, no values), written when it
+	 * plans: Get Profile Status builds the same rule from them (itemChainLinkConfig, core/sync/planRun.ts).
+	 */
+	itemChain?: StoredItemChain;
 	/** rowsKeyOf / wantedKeyOf of that configuration: a change is handled on purpose. */
 	rowsKey?: string;
 	wantedKey?: string;
@@ -107,6 +112,14 @@ export function emptyState(actito: ActitoAudienceRef, metaAudienceId: string): L
 		schema: null,
 		runs: [],
 	};
+}
+
+export interface StoredItemChain {
+	segmentation: string;
+	profileSettings: Record<string, string>;
+	schema: string[];
+	defaultCountry: string | null;
+	unknownConsent: 'allow' | 'block';
 }
 
 /** A link state with its members decoded, ready to be read and changed in one execution. */
@@ -211,6 +224,22 @@ export function validateState(raw: unknown, link: string, nowMs = Date.now()): {
 	}
 	if (s.config !== undefined && (typeof s.config !== 'object' || s.config === null || Array.isArray(s.config))) {
 		problems.push('its stored link configuration is not an object');
+	}
+	const chain = s.itemChain as Record<string, unknown> | null | undefined;
+	if (
+		chain !== undefined &&
+		!(
+			chain &&
+			typeof chain === 'object' &&
+			typeof chain.segmentation === 'string' &&
+			Array.isArray(chain.schema) &&
+			chain.schema.every((k) => typeof k === 'string') &&
+			chain.profileSettings !== null &&
+			typeof chain.profileSettings === 'object' &&
+			(chain.unknownConsent === 'allow' || chain.unknownConsent === 'block')
+		)
+	) {
+		problems.push('its stored item-chain settings are not {segmentation, profileSettings, schema, defaultCountry, unknownConsent}');
 	}
 	for (const field of ['rowsKey', 'wantedKey', 'lastError']) {
 		if (s[field] !== undefined && s[field] !== null && typeof s[field] !== 'string') problems.push(`its ${field} is not text`);

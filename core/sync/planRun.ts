@@ -6,7 +6,7 @@ import type { ActitoApi } from '../actito/actitoApi';
 import { DEFAULT_PROFILE_SETTINGS, type ProfileSettings } from '../actito/profile';
 import type { MetaKey } from '../identifiers';
 import { buildLinkConfig, LinkConfigError, type IdentifierMapping, type LinkConfig } from '../link/config';
-import type { ActitoAudienceRef, OpenState } from '../state/syncState';
+import type { ActitoAudienceRef, LinkState, OpenState, StoredItemChain } from '../state/syncState';
 import { startRun } from './commit';
 import { ChangePlanner, type Plan } from './planner';
 import type { UnknownConsentPolicy } from './consent';
@@ -100,6 +100,31 @@ export function itemChainLinkConfig(actito: Pick<ActitoAudienceRef, 'entity' | '
 	return { ...config, identifiers: order.map((key) => config.identifiers.find((m) => m.key === key)!) };
 }
 
+export function storedItemChain(settings: ItemChainSettings): StoredItemChain {
+	const profileSettings: Record<string, string> = {};
+	for (const [key, value] of Object.entries(settings.profileSettings ?? {})) if (typeof value === 'string' && value.trim()) profileSettings[key] = value.trim();
+	return {
+		segmentation: settings.segmentation,
+		profileSettings,
+		schema: [...settings.schema],
+		defaultCountry: settings.defaultCountry ?? null,
+		unknownConsent: settings.unknownConsent,
+	};
+}
+
+/** The link configuration an item chain stored (see storedItemChain), for Get Profile Status. */
+export function storedItemChainConfig(state: Pick<LinkState, 'actito' | 'metaAudienceId' | 'itemChain'>): LinkConfig | null {
+	const stored = state.itemChain;
+	if (!stored) return null;
+	return itemChainLinkConfig(state.actito, state.metaAudienceId, {
+		segmentation: stored.segmentation,
+		profileSettings: stored.profileSettings,
+		schema: stored.schema as MetaKey[],
+		defaultCountry: stored.defaultCountry ?? undefined,
+		unknownConsent: stored.unknownConsent,
+	});
+}
+
 export function chooseMode(open: OpenState, settings: Pick<PlanRunSettings, 'fullReconcileEveryHours' | 'forceFullReconcile'>, now: Date): 'incremental' | 'full' {
 	const { state } = open;
 	if (open.isNew || settings.forceFullReconcile || !state.watermark || !state.lastFullReconcileAt) return 'full';
@@ -119,6 +144,9 @@ export async function planRun(
 	const replace = Boolean(settings.unknownSessions?.length);
 	const mode = replace ? 'full' : chooseMode(open, settings, now);
 	const config = settings.config ?? itemChainLinkConfig(open.state.actito, open.state.metaAudienceId, settings);
+	// Kept with the state (names of attributes, no values), so that Get Profile Status decides a
+	// profile of this link with the planner's own rule, not with defaults.
+	open.state.itemChain = storedItemChain(settings);
 	const planner = new ChangePlanner(open.members, {
 		link: open.state.link,
 		config,

@@ -5,7 +5,6 @@
 // planned here is which change item says so, under the cap.
 
 import { attributeMap, type RawProfile } from '../actito/profile';
-import { buildMetaRow, rowFingerprint, type MetaKey } from '../identifiers';
 import type { LinkConfig } from '../link/config';
 import type { MemberMap } from '../state/memberCodec';
 import { toMemberId } from '../state/memberCodec';
@@ -53,30 +52,6 @@ export interface Plan {
 	maxUpdateMoment: string | null;
 	/** Members of the state not seen in a full read (only in full mode). */
 	missingFromFullRead: number;
-}
-
-/**
- * The fingerprint of a change item's identifiers, as Hash Identifiers (with DEFAULT_FIELD_MAP)
- * and Sync Members would commit it. The planner no longer uses it (decideProfile does); Get
- * Profile Status still does for links planned by Get Changes (nodes/ActitoAudience/resources/audience/getStatus.ts).
- */
-export function fingerprintProfile(
-	snapshot: { profileId: string; identifiers: Record<string, unknown> },
-	settings: { schema: MetaKey[]; fieldMap?: Record<string, string>; defaultCountry?: string },
-): { fingerprint: number; hasMatchKey: boolean } {
-	const fieldMap = settings.fieldMap ?? DEFAULT_FIELD_MAP;
-	const item: Record<string, unknown> = { ...snapshot.identifiers, profileId: snapshot.profileId };
-	const values: Partial<Record<MetaKey, unknown>> = {};
-	for (const key of settings.schema) {
-		const field = fieldMap[key];
-		if (field !== undefined) values[key] = item[field];
-	}
-	const countryField = fieldMap.COUNTRY ?? 'country';
-	const built = buildMetaRow(settings.schema, values, {
-		defaultCountry: settings.defaultCountry,
-		country: typeof item[countryField] === 'string' ? (item[countryField] as string) : undefined,
-	});
-	return { fingerprint: rowFingerprint(built.row), hasMatchKey: built.hasMatchKey };
 }
 
 /**

@@ -322,6 +322,40 @@ describe('the Get Changes node plans with the rule, on its own parameters', () =
 		}
 	});
 
+	test('Get Profile Status "By Meta Audience" decides with the settings Get Changes stored (unknown consent blocked, default country), not with defaults', async () => {
+		const settings = { schema: ['EXTERN_ID', 'EMAIL', 'PHONE'], defaultCountry: 'BE', unknownConsent: 'block' } as const;
+		const staticData: StaticData = {};
+		await getChanges(staticData, settings);
+		const global = (staticData.global ?? {}) as IDataObject;
+		const stored = Object.values(global).find((v) => v && typeof v === 'object' && 'itemChain' in (v as object)) as IDataObject | undefined;
+		expect(stored?.itemChain).toEqual({ segmentation: 'Audiences:VIP', profileSettings: {}, schema: ['EXTERN_ID', 'EMAIL', 'PHONE'], defaultCountry: 'BE', unknownConsent: 'block' });
+		const config = chain({ ...settings, schema: [...settings.schema], profileSettings: {} });
+		const { actito } = coreClients(s);
+		const table = await actito.getProfileTable('Customers');
+		const decisions: ProfileDecision[] = [];
+		for await (const page of actito.iterateProfilePages(table.id, { segmentation: 'Audiences:VIP' })) for (const raw of page) decisions.push(decideProfile(raw, config));
+		const unknown = decisions.filter((d) => d.whyNot === 'consent_unknown').slice(0, 3);
+		const wanted = decisions.filter((d) => d.wanted).slice(0, 3);
+		expect(unknown.length).toBeGreaterThan(0);
+		for (const d of [...unknown, ...wanted]) {
+			const [[status]] = await runNode(actitoAudience, {
+				credentials: { actitoApi: s.actitoCredentials, metaMarketingApi: s.metaCredentials },
+				staticData,
+				parameters: {
+					resource: 'audience',
+					operation: 'getProfileStatus',
+					linkSource: 'audience',
+					table: { __rl: true, mode: 'id', value: 'Customers' },
+					segmentation: { __rl: true, mode: 'id', value: 'Audiences:VIP' },
+					metaAudienceId: audienceId,
+					profileId: d.profileId,
+				},
+			});
+			// With the old hard-coded "allow", an unknown-consent member read as wanted.
+			expect(status.json).toMatchObject({ profileId: d.profileId, isMember: true, wanted: d.wanted, whyNot: d.whyNot });
+		}
+	});
+
 	test('a schema without EXTERN_ID or a default country that is none: refused before any state is written, naming this step\'s settings', async () => {
 		for (const syncOptions of [{ schema: ['EMAIL', 'PHONE'] }, { defaultCountry: 'Atlantis' }]) {
 			const staticData: StaticData = {};

@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { flattenProfile, isInSegmentation } from '../../../../core/actito/profile';
 import { cachedEstimate } from '../../../../core/state/estimateCache';
 import { describeLinkStatus } from '../../../../core/state/linkStatus';
 import { buildLink, findStateByAudience, findWorkflowLink, readState, type OpenState } from '../../../../core/state/syncState';
 import { toMemberId } from '../../../../core/state/memberCodec';
-import { consentVerdict } from '../../../../core/sync/consent';
-import { fingerprintProfile } from '../../../../core/sync/planner';
+import { itemChainLinkConfig, storedItemChainConfig } from '../../../../core/sync/planRun';
+import type { LinkConfig } from '../../../../core/link/config';
 import { decideProfile } from '../../../../core/sync/wanted';
 import type { MetaKey } from '../../../../core/identifiers';
 import { DEFAULT_SCHEMA } from '../../../../core/sync/changeItem';
@@ -121,17 +120,17 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number, a
 	const bucket = await linkStateBucket.call(this, { write: false });
 	const ofWorkflow = isWorkflowLink(this, i);
 	const found = ofWorkflow ? findWorkflowLink(bucket) : findStateByAudience(bucket, String(this.getNodeParameter('metaAudienceId', i)).trim());
-	const config = found?.open.state.config;
+	const config = found ? (found.open.state.config ?? storedConfig(this, i, found.open)) : undefined;
 	if (ofWorkflow && !config) {
 		throw new NodeOperationError(
 			this.getNode(),
 			found
-				? 'This workflow’s link was planned by Get Changes, which stores no link configuration'
+				? 'This workflow’s link was planned by a Get Changes step of an older version, which stored no settings to check a profile with'
 				: 'This workflow’s Sync From Actito Audience step has not run yet, so there is no link to check the profile against',
 			{
 				itemIndex: i,
 				description: found
-					? 'Set Link to "By Meta Audience" and give the table and audience of the item chain.'
+					? 'Run the item chain once more (its Get Changes step now stores them), or set Link to "By Meta Audience" and give the table and audience of the item chain.'
 					: 'Run the workflow once (Try It) or wait for its first scheduled run.',
 			},
 		);
@@ -172,9 +171,33 @@ function isWorkflowLink(ctx: IExecuteFunctions, i: number): boolean {
 	return ctx.getNodeParameter('linkSource', i, 'workflow') === 'workflow';
 }
 
-/** Links planned by Get Changes (no stored configuration): the item-chain settings of this node. */
-async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
+/** The rule an item chain's Get Changes stored with the link, as a link configuration. */
+function storedConfig(ctx: IExecuteFunctions, i: number, open: OpenState): LinkConfig | undefined {
+	const built = attempt(() => storedItemChainConfig(open.state) ?? undefined);
+	if ('error' in built) {
+		throw new NodeOperationError(ctx.getNode(), `The item-chain settings stored with this link cannot be used: ${built.error.message}`, {
+			itemIndex: i,
+			description: 'Fix the Get Changes step of the item chain and run it once: it stores its settings again.',
+		});
+	}
+	return built.value;
+}
 
+/** n8n's lint wants no throw inside a catch: the error is returned and thrown by the caller. */
+function attempt<T>(fn: () => T): { value: T } | { error: Error } {
+	try {
+		return { value: fn() };
+	} catch (error) {
+		return { error: error as Error };
+	}
+}
+
+/**
+ * A link not planned yet (or planned by an older Get Changes that stored no settings): the one
+ * rule, decideProfile, on this node's table, audience and attribute names, with the item chain's
+ * defaults (unknown consent allowed, no default country, the schema the audience was filled with).
+ */
+async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 	const api = await apiFor(this);
 	const { ref, tableId } = await audienceRef(this, api, i);
 	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
@@ -183,36 +206,44 @@ async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: s
 	const key = asked ?? profileKey(this, i);
 	const raw = await api.getProfile(tableId, key);
 	const settings = profileSettings(this, i);
-	const flat = raw ? flattenProfile(raw, settings) : null;
-	// A deleted profile is gone from Actito but may still be at Meta: look it up by the id asked for.
-	const id = flat ? toMemberId(flat.profileId) : typeof key === 'string' ? toMemberId(key) : null;
-	const sentFingerprint = open && id !== null ? open.members.get(id) : undefined;
-	const isMember = Boolean(raw && isInSegmentation(raw, ref.segmentation));
-	const consentOk = flat ? consentVerdict(flat.marketingConsent, 'allow') === 'allowed' : false;
-	let currentFingerprint: number | null = null;
-	let hasMatchKey = false;
-	if (flat) {
-		const schema = (open?.state.schema ?? DEFAULT_SCHEMA) as MetaKey[];
-		const fp = fingerprintProfile(
-			{ profileId: flat.profileId, identifiers: { ...flat } as unknown as Record<string, unknown> },
-			{ schema },
-		);
-		currentFingerprint = fp.fingerprint;
-		hasMatchKey = fp.hasMatchKey;
+	const built = attempt(
+		() =>
+			(open && storedItemChainConfig(open.state)) ??
+			itemChainLinkConfig(ref, metaAudienceId, {
+				segmentation: ref.segmentation,
+				profileSettings: settings,
+				schema: (open?.state.schema ?? DEFAULT_SCHEMA) as MetaKey[],
+				unknownConsent: 'allow',
+			}),
+	);
+	if ('error' in built) {
+		throw new NodeOperationError(this.getNode(), `This link's settings cannot be used to check a profile: ${built.error.message}`, {
+			itemIndex: i,
+			description: 'Check the Attribute Names of this step, or run the item chain (Get Changes) once so that it stores its own settings.',
+		});
 	}
-	const wanted = isMember && consentOk && hasMatchKey;
+	const config = built.value;
+	const decision = decideProfile(raw, config, typeof key === 'string' ? key : undefined);
+	// A deleted profile is gone from Actito but may still be at Meta: look it up by the id asked for.
+	const id = decision.profileId ? toMemberId(decision.profileId) : null;
+	const sentFingerprint = open && id !== null ? open.members.get(id) : undefined;
+	const wanted = decision.wanted;
+	const currentFingerprint = decision.fingerprint;
+	const isMember = decision.isMember;
+	const hasMatchKey = decision.whyNot !== 'no_valid_identifier' && decision.row !== null;
 	const atMeta = sentFingerprint !== undefined;
 	const synchronized = wanted ? atMeta && sentFingerprint === currentFingerprint : !atMeta;
 	return [
 		{
 			json: {
 				link,
-				profileId: flat?.profileId ?? (id !== null ? String(id) : null),
+				profileId: decision.profileId || (id !== null ? String(id) : null),
 				found: Boolean(raw),
 				isMember,
-				marketingConsent: flat?.marketingConsent ?? null,
+				marketingConsent: decision.consent,
 				hasValidIdentifier: hasMatchKey,
 				wanted,
+				whyNot: decision.whyNot,
 				atMeta,
 				synchronized,
 				lastSyncedAt: open?.state.syncedAt ?? null,
