@@ -28,7 +28,7 @@
  *   POST reset
  *   POST seed      {entity:'acme', table:{id:'16',name:'Customers'}, profiles:20000, seed:42,
  *                   segmentations:[{category:'Audiences',name:'VIP',members:5000}],
- *                   consent:{true:0.7,false:0.2,absent:0.1}}   replaces the table's profiles
+ *                   consent:{true:0.7,false:0.2,absent:0.1}, momentsSpanMs:0}   replaces the table's profiles
  *   GET  profiles  → {profiles:[{profileId, attributes:{…}, subscriptions, segments:['Audiences:VIP'],
  *                   deleted, creationMoment, updateMoment}]}  (deleted ones included)
  *   POST profiles  {attributes:{emailAddress:'a@b.c'}, join:['Audiences:VIP'], subscriptions:{Newsletter:true}}
@@ -506,8 +506,11 @@ async function startActitoSandbox(options = {}) {
 		for (const s of segmentations) segs.set(`${s.category}:${s.name}`, { category: s.category, name: s.name });
 		table.segmentations = [...segs.values()];
 		const generated = generateProfiles({ profiles: body.profiles ?? 100, seed: body.seed ?? 1, segmentations, consent: body.consent, firstId: table.nextId });
-		// Seeded moments end at about "now", strictly after every earlier moment.
-		let ms = Math.max(state.lastMoment + 1, Date.now() - generated.length);
+		// Seeded moments end at about "now", strictly after every earlier moment; `momentsSpanMs`
+		// spreads them evenly over that span before now (a table whose profiles changed over time).
+		const spanMs = Math.max(generated.length, Number(body.momentsSpanMs) || 0);
+		const step = Math.floor(spanMs / generated.length);
+		let ms = Math.max(state.lastMoment + 1, Date.now() - spanMs);
 		for (const g of generated) {
 			const { creationMoment, ...attributes } = g.attributes;
 			const profile = {
@@ -517,8 +520,9 @@ async function startActitoSandbox(options = {}) {
 				segments: new Set(g.segments),
 				deleted: false,
 				creationMoment,
-				updateMomentMs: ms++,
+				updateMomentMs: ms,
 			};
+			ms += step;
 			table.profiles.set(profile.profileId, profile);
 			table.order.push(profile.profileId);
 		}

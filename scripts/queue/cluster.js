@@ -277,6 +277,7 @@ class QueueCluster {
 		});
 		if (setup.status !== 200) throw new Error(`owner setup answered HTTP ${setup.status}: ${(await setup.text()).slice(0, 500)}`);
 		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		this.restCookie = cookie;
 		const created = await fetch(`${this.baseUrl}/rest/api-keys`, {
 			method: 'POST',
 			headers: { ...headers, cookie },
@@ -288,6 +289,58 @@ class QueueCluster {
 		const key = (body.data ?? body).rawApiKey;
 		if (typeof key !== 'string' || !key) throw new Error(`POST /rest/api-keys gave no rawApiKey: ${text.slice(0, 300)}`);
 		return key;
+	}
+
+	/**
+	 * A call of the main's internal REST API as the owner set up by createApiKey(), logged in again
+	 * when the session cookie is refused (e.g. after a restart). Returns the body's `data`.
+	 */
+	async rest(method, urlPath, body) {
+		const headers = { 'content-type': 'application/json', 'browser-id': 'actito-meta-queue-test' };
+		for (let attempt = 0; ; attempt++) {
+			if (!this.restCookie || attempt > 0) {
+				const login = await fetch(`${this.baseUrl}/rest/login`, {
+					method: 'POST',
+					headers,
+					body: JSON.stringify({ emailOrLdapLoginId: 'ops@example.test', password: 'Sandbox-Pass-1' }),
+				});
+				if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}: ${(await login.text()).slice(0, 300)}`);
+				this.restCookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+			}
+			const res = await fetch(`${this.baseUrl}/rest${urlPath}`, {
+				method,
+				headers: { ...headers, cookie: this.restCookie },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			const text = await res.text();
+			if (res.status === 401 && attempt === 0) continue;
+			if (res.status !== 200) throw new Error(`${method} /rest${urlPath} answered HTTP ${res.status}: ${text.slice(0, 500)}`);
+			const parsed = JSON.parse(text);
+			return parsed.data ?? parsed;
+		}
+	}
+
+	/**
+	 * Saves new nodes for workflows of the running main and publishes them, as the editor does
+	 * (PATCH /rest/workflows/:id, then POST …/activate with the new version). The hosts run with
+	 * N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false (scripts/lib/n8nHost.js), so each activate answers
+	 * once the main has re-registered that workflow's triggers. The static data is not sent: it
+	 * stays. Returns the time taken (ms).
+	 */
+	async republish(workflows) {
+		const started = Date.now();
+		const queue = [...workflows];
+		const runOne = async () => {
+			for (let wf = queue.shift(); wf; wf = queue.shift()) {
+				const saved = await this.rest('PATCH', `/workflows/${wf.id}`, { nodes: wf.nodes, connections: wf.connections });
+				if (!saved.versionId) throw new Error(`PATCH of workflow ${wf.id} gave no versionId`);
+				const active = await this.rest('POST', `/workflows/${wf.id}/activate`, { versionId: saved.versionId });
+				if (active.activeVersionId !== saved.versionId) throw new Error(`workflow ${wf.id}: version ${saved.versionId} saved, ${active.activeVersionId} active`);
+			}
+		};
+		// A few at a time: one at a time is 20 round trips of the main's activation in a row.
+		await Promise.all([runOne(), runOne(), runOne(), runOne()]);
+		return Date.now() - started;
 	}
 
 	/** Stops every n8n process (the services keep running). */
