@@ -42,8 +42,9 @@ const SPREAD_MINUTES = 1;
 // this latency (a delay-only fault of the sandbox), held while the call counts as in flight.
 const ACTITO_LATENCY = { match: {}, count: 1_000_000_000, delayMs: 1000 };
 // Time left between choosing the sync minute and its start, for publishing it to the running main
-// (cluster.republish of 20 workflows: 14-16 s measured on 2 busy cores, load 5-8).
-const ARM_MARGIN_MS = 30_000;
+// (cluster.republish of 20 workflows: 14-16 s measured on 2 busy cores at load 5-8, 28 s at load
+// 10), and at least twice the longest publish of this run so far.
+const ARM_MARGIN_MS = 45_000;
 const FIGURES_FILE = path.join(scenario.REPO, '.tmp', 'queue-figures.json');
 
 const seg = (i: number) => `Audiences:Q${String(i + 1).padStart(2, '0')}`;
@@ -240,7 +241,8 @@ maybe('many links on n8n queue mode (PostgreSQL, Redis, main + 2 workers)', () =
 			startedAt = new Date().toISOString();
 			await scenario.control(sandboxes.actito.url, 'POST', 'requests/clear');
 		}
-		const fireAt = Math.ceil((Date.now() + ARM_MARGIN_MS) / 60_000) * 60_000;
+		const margin = Math.max(ARM_MARGIN_MS, 2 * Math.max(0, ...(figures.arming ?? []).map((a: Json) => a.armMs as number)));
+		const fireAt = Math.ceil((Date.now() + margin) / 60_000) * 60_000;
 		const armMs = await cluster.republish(generate(new Date(fireAt).getUTCMinutes()));
 		(figures.arming ||= []).push({ restart, startMs, armMs, waitForMinuteMs: fireAt - Date.now() });
 		if (Date.now() >= fireAt) throw new Error(`publishing the sync minute took ${armMs} ms: past the sync minute, the runs would wait an hour`);
