@@ -113,14 +113,14 @@ export async function executeStatus(this: IExecuteFunctions, i: number): Promise
 
 /**
  * For one profile: is it a member in Actito, is it at Meta, and does Meta hold its current row.
- * With a stored link configuration (the Sync from Actito Audience step), the verdict is the
- * sync's own rule (core/sync/wanted.ts), with the link's consent policy and default country.
+ * The verdict is always the sync's own rule (decideProfile, core/sync/wanted.ts), on the link's
+ * stored configuration: the Sync step's, or the settings an item chain's Get Changes stored.
  */
 export async function executeProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 	const bucket = await linkStateBucket.call(this, { write: false });
 	const ofWorkflow = isWorkflowLink(this, i);
 	const found = ofWorkflow ? findWorkflowLink(bucket) : findStateByAudience(bucket, String(this.getNodeParameter('metaAudienceId', i)).trim());
-	const config = found ? (found.open.state.config ?? storedConfig(this, i, found.open)) : undefined;
+	let config = found ? (found.open.state.config ?? linkRule(this, i, () => storedItemChainConfig(found.open.state))) : null;
 	if (ofWorkflow && !config) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -135,114 +135,46 @@ export async function executeProfileStatus(this: IExecuteFunctions, i: number, a
 			},
 		);
 	}
-	if (found && config) {
-		const api = await apiFor(this);
-		const table = await api.getProfileTable(config.actito.table);
-		const key = asked ?? profileKey(this, i);
-		const raw = await api.getProfile(table.id, key);
-		const decision = decideProfile(raw, config, typeof key === 'string' ? key : undefined);
-		const id = decision.profileId ? toMemberId(decision.profileId) : null;
-		const sent = id !== null ? found.open.members.get(id) : undefined;
-		const atMeta = sent !== undefined;
-		const synchronized = decision.wanted ? atMeta && sent === decision.fingerprint : !atMeta;
-		return [
-			{
-				json: {
-					link: found.link,
-					profileId: decision.profileId || null,
-					found: Boolean(raw),
-					isMember: decision.isMember,
-					marketingConsent: decision.consent,
-					hasValidIdentifier: decision.whyNot !== 'no_valid_identifier' && decision.row !== null,
-					wanted: decision.wanted,
-					whyNot: decision.whyNot,
-					atMeta,
-					synchronized,
-					lastSyncedAt: found.open.state.syncedAt ?? null,
-				},
-				pairedItem: { item: i },
-			},
-		];
-	}
-	return legacyProfileStatus.call(this, i, asked);
-}
-
-function isWorkflowLink(ctx: IExecuteFunctions, i: number): boolean {
-	return ctx.getNodeParameter('linkSource', i, 'workflow') === 'workflow';
-}
-
-/** The rule an item chain's Get Changes stored with the link, as a link configuration. */
-function storedConfig(ctx: IExecuteFunctions, i: number, open: OpenState): LinkConfig | undefined {
-	const built = attempt(() => storedItemChainConfig(open.state) ?? undefined);
-	if ('error' in built) {
-		throw new NodeOperationError(ctx.getNode(), `The item-chain settings stored with this link cannot be used: ${built.error.message}`, {
-			itemIndex: i,
-			description: 'Fix the Get Changes step of the item chain and run it once: it stores its settings again.',
-		});
-	}
-	return built.value;
-}
-
-/** n8n's lint wants no throw inside a catch: the error is returned and thrown by the caller. */
-function attempt<T>(fn: () => T): { value: T } | { error: Error } {
-	try {
-		return { value: fn() };
-	} catch (error) {
-		return { error: error as Error };
-	}
-}
-
-/**
- * A link not planned yet (or planned by an older Get Changes that stored no settings): the one
- * rule, decideProfile, on this node's table, audience and attribute names, with the item chain's
- * defaults (unknown consent allowed, no default country, the schema the audience was filled with).
- */
-async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: string): Promise<INodeExecutionData[]> {
 	const api = await apiFor(this);
-	const { ref, tableId } = await audienceRef(this, api, i);
-	const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
-	const link = buildLink(ref, metaAudienceId);
-	const open = readState(await linkStateBucket.call(this, { write: false }), link);
+	let link: string;
+	let open: OpenState | null;
+	let tableId: string;
+	if (found && config) {
+		({ link, open } = found);
+		tableId = (await api.getProfileTable(config.actito.table)).id;
+	} else {
+		// An item chain not planned yet (or by an older Get Changes that stored no settings): this
+		// step's table, audience and attribute names with the item chain's defaults (unknown
+		// consent allowed, no default country, the schema the audience was filled with).
+		const audience = await audienceRef(this, api, i);
+		const metaAudienceId = String(this.getNodeParameter('metaAudienceId', i)).trim();
+		link = buildLink(audience.ref, metaAudienceId);
+		open = readState(bucket, link);
+		tableId = audience.tableId;
+		const settings = profileSettings(this, i);
+		const schema = (open?.state.schema ?? DEFAULT_SCHEMA) as MetaKey[];
+		config = linkRule(this, i, () =>
+			itemChainLinkConfig(audience.ref, metaAudienceId, { segmentation: audience.ref.segmentation, profileSettings: settings, schema, unknownConsent: 'allow' }),
+		);
+	}
 	const key = asked ?? profileKey(this, i);
 	const raw = await api.getProfile(tableId, key);
-	const settings = profileSettings(this, i);
-	const built = attempt(
-		() =>
-			(open && storedItemChainConfig(open.state)) ??
-			itemChainLinkConfig(ref, metaAudienceId, {
-				segmentation: ref.segmentation,
-				profileSettings: settings,
-				schema: (open?.state.schema ?? DEFAULT_SCHEMA) as MetaKey[],
-				unknownConsent: 'allow',
-			}),
-	);
-	if ('error' in built) {
-		throw new NodeOperationError(this.getNode(), `This link's settings cannot be used to check a profile: ${built.error.message}`, {
-			itemIndex: i,
-			description: 'Check the Attribute Names of this step, or run the item chain (Get Changes) once so that it stores its own settings.',
-		});
-	}
-	const config = built.value;
-	const decision = decideProfile(raw, config, typeof key === 'string' ? key : undefined);
-	// A deleted profile is gone from Actito but may still be at Meta: look it up by the id asked for.
+	// A deleted profile is gone from Actito but may still be at Meta: it is looked up by the id asked for.
+	const decision = decideProfile(raw, config!, typeof key === 'string' ? key : undefined);
 	const id = decision.profileId ? toMemberId(decision.profileId) : null;
-	const sentFingerprint = open && id !== null ? open.members.get(id) : undefined;
-	const wanted = decision.wanted;
-	const currentFingerprint = decision.fingerprint;
-	const isMember = decision.isMember;
-	const hasMatchKey = decision.whyNot !== 'no_valid_identifier' && decision.row !== null;
-	const atMeta = sentFingerprint !== undefined;
-	const synchronized = wanted ? atMeta && sentFingerprint === currentFingerprint : !atMeta;
+	const sent = open && id !== null ? open.members.get(id) : undefined;
+	const atMeta = sent !== undefined;
+	const synchronized = decision.wanted ? atMeta && sent === decision.fingerprint : !atMeta;
 	return [
 		{
 			json: {
 				link,
-				profileId: decision.profileId || (id !== null ? String(id) : null),
+				profileId: decision.profileId || null,
 				found: Boolean(raw),
-				isMember,
+				isMember: decision.isMember,
 				marketingConsent: decision.consent,
-				hasValidIdentifier: hasMatchKey,
-				wanted,
+				hasValidIdentifier: decision.whyNot !== 'no_valid_identifier' && decision.row !== null,
+				wanted: decision.wanted,
 				whyNot: decision.whyNot,
 				atMeta,
 				synchronized,
@@ -251,4 +183,26 @@ async function legacyProfileStatus(this: IExecuteFunctions, i: number, asked?: s
 			pairedItem: { item: i },
 		},
 	];
+}
+
+/** A link rule built from stored or given item-chain settings; a setting it refuses names the fix. */
+function linkRule(ctx: IExecuteFunctions, i: number, build: () => LinkConfig | null): LinkConfig | null {
+	let problem: string | null = null;
+	let config: LinkConfig | null = null;
+	try {
+		config = build();
+	} catch (error) {
+		problem = (error as Error).message;
+	}
+	if (problem !== null) {
+		throw new NodeOperationError(ctx.getNode(), `This link's item-chain settings cannot be used to check a profile: ${problem}`, {
+			itemIndex: i,
+			description: 'Check the Attribute Names of this step and the Schema and Default Country of the item chain\'s Get Changes step, then run Get Changes once: it stores its settings again.',
+		});
+	}
+	return config;
+}
+
+function isWorkflowLink(ctx: IExecuteFunctions, i: number): boolean {
+	return ctx.getNodeParameter('linkSource', i, 'workflow') === 'workflow';
 }
